@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { defineDevice, V3Error, type DeviceTimer } from '@v3/device-api';
+import { createTestHost } from './index.js';
+
+// A tiny latch device: port 0 stores a byte, port 1 reads it back; a timer pulses IRQ 5 every 1 ms.
+const latch = defineDevice({
+  className: 'LATCH',
+  create(host) {
+    let value = 0;
+    let next = 1_000_000;
+    const irq = host.irq(5);
+    host.hookIo(0x100, 2, {
+      read: (off) => (off === 1 ? value : host.fail('read of port 0')),
+      write: (off, _size, v) => {
+        if (off === 0) value = v & 0xff;
+        else host.fail('write to port 1', { port: 0x101 });
+      },
+    }, { sizes: [1] });
+    const timer: DeviceTimer = {
+      update(now) {
+        while (now >= next) {
+          irq.pulse();
+          next += 1_000_000;
+        }
+      },
+      nextDeadline: () => next,
+    };
+    host.addTimer(timer);
+    return {};
+  },
+});
+
+describe('TestHost', () => {
+  it('dispatches ports by offset and splits wide accesses into bytes', () => {
+    const vm = createTestHost();
+    vm.attach(latch, { id: 'l0' });
+    vm.outb(0x100, 0x1234);
+    expect(vm.inb(0x101)).toBe(0x34);
+  });
+
+  it('refuses a second hook on a taken port, naming both owners', () => {
+    const vm = createTestHost();
+    vm.attach(latch, { id: 'first' });
+    expect(() => vm.attach(latch, { id: 'second' })).toThrow(/already hooked by first, requested by second/);
+  });
+
+  it('fails stop on an unhooked port and on a device refusal', () => {
+    const vm = createTestHost();
+    vm.attach(latch, { id: 'l0' });
+    expect(() => vm.inb(0x200)).toThrow(V3Error);
+    expect(() => vm.outb(0x101, 1)).toThrow(/\[l0\] write to port 1 \(port=0x0101\)/);
+  });
+
+  it('fires timers at their deadlines as the virtual clock steps', () => {
+    const vm = createTestHost();
+    vm.attach(latch, { id: 'l0' });
+    vm.clock.step(999_999);
+    expect(vm.irq(5).pulses).toBe(0);
+    vm.clock.step(1);
+    expect(vm.irq(5).pulses).toBe(1);
+    vm.clock.step(10_000_000);
+    expect(vm.irq(5).pulses).toBe(11);
+    expect(vm.irq(5).level).toBe(false);
+  });
+});
