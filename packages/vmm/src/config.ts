@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { V3Error } from '@v3/device-api';
+
+/** The run-time debug switch names a configuration may list (the manual's DEBUG_<COMPONENT>). */
+export const DEBUG_SWITCHES = [
+  'ALL', 'SHADOW_PAGING', 'CTRL_REGS', 'INTERRUPTS', 'IO', 'KEYBOARD', 'PIC', 'PIT', 'NVRAM',
+  'GENERIC', 'EMULATOR', 'RAMDISK', 'XED', 'HALT', 'DEV_MGR', 'APIC', 'SERIAL', 'OS_DEBUG',
+  'BOCHS_DEBUG', 'TIME', 'MEM',
+] as const;
+
+const deviceEntry = z
+  .object({
+    class: z.string({ error: 'expected a device class name (string)' }).min(1, 'expected a non-empty class name'),
+    id: z.string({ error: 'expected a device id (string)' }).min(1, 'expected a non-empty id'),
+  })
+  .passthrough();
+
+const bytes = z.instanceof(Uint8Array, { message: 'expected file contents (Uint8Array)' });
+
+const flatBoot = z
+  .object({
+    kind: z.literal('flat'),
+    file: z.string({ error: 'expected the name of a file in `files`' }),
+    address: z
+      .number({ error: 'expected a load address (number)' })
+      .int()
+      .min(0x500, 'expected an address ≥ 0x500 (below it sit the IVT and BDA)')
+      .max(0x9ffff, 'expected an address below 0xA0000 (real-mode RAM)')
+      .default(0x7c00),
+  })
+  .strict();
+
+/** The schema of a VM configuration; reads like Palacios' guest XML. */
+export const vmConfigSchema = z
+  .object({
+    name: z.string().optional(),
+    memory: z
+      .number({ error: (iss) => `expected a number of MiB ≥ 1, got ${JSON.stringify(iss.input)}` })
+      .int('expected a whole number of MiB')
+      .min(1, 'expected a number of MiB ≥ 1')
+      .max(3072, 'expected at most 3072 MiB (RAM below the 32-bit PCI hole)'),
+    cores: z.literal(1, { error: 'expected 1 (SMP comes later)' }).default(1),
+    paging: z.enum(['nested', 'shadow'], { error: "expected 'nested' | 'shadow'" }).default('nested'),
+    clock: z.enum(['host', 'virtual'], { error: "expected 'host' | 'virtual'" }).default('host'),
+    /** Virtual clock rate: guest instructions per guest microsecond (MIPS). */
+    virtualMips: z.number().positive('expected a positive rate in MIPS').default(100),
+    files: z.record(z.string(), bytes).default({}),
+    boot: z.discriminatedUnion('kind', [flatBoot], { error: "expected { kind: 'flat', file, address? }" }),
+    devices: z.array(deviceEntry, { error: 'expected a list of { class, id, ... }' }),
+    debug: z.array(z.enum(DEBUG_SWITCHES, { error: `expected one of ${DEBUG_SWITCHES.join(', ')}` })).default([]),
+    onReset: z.enum(['reset', 'stop'], { error: "expected 'reset' | 'stop'" }).default('reset'),
+    unhookedIo: z.enum(['fail', 'float'], { error: "expected 'fail' | 'float'" }).default('fail'),
+  })
+  .strict();
+
+/** A VM configuration as a host writes it. */
+export type V3VmConfig = z.input<typeof vmConfigSchema>;
+/** A VM configuration after validation, defaults filled in. */
+export type V3VmConfigResolved = z.output<typeof vmConfigSchema>;
+
+function pathOf(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(config)';
+}
+
+/**
+ * Validate a configuration. Throws a V3Error (component `config`) that lists every problem as
+ * `key.path: what was expected`, so the host can refuse the VM before anything starts.
+ */
+export function parseVmConfig(input: unknown): V3VmConfigResolved {
+  const result = vmConfigSchema.safeParse(input);
+  if (result.success) {
+    const cfg = result.data;
+    const problems: string[] = [];
+    const ids = new Set<string>();
+    cfg.devices.forEach((d, i) => {
+      if (ids.has(d.id)) problems.push(`devices[${i}].id: expected a unique id, '${d.id}' is used twice`);
+      ids.add(d.id);
+    });
+    if (!(cfg.boot.file in cfg.files)) problems.push(`boot.file: expected a key of files, got '${cfg.boot.file}'`);
+    if (problems.length) throw configError(problems);
+    return cfg;
+  }
+  const problems = result.error.issues.map((iss) => {
+    if (iss.code === 'unrecognized_keys') return `${pathOf(iss.path)}: unknown key(s) ${iss.keys.map((k) => `'${k}'`).join(', ')}`;
+    return `${pathOf(iss.path)}: ${iss.message}`;
+  });
+  throw configError(problems);
+}
+
+/** The error a refused configuration raises. */
+export function configError(problems: string[]): V3Error {
+  return new V3Error({ component: 'config' }, `bad VM configuration:\n  ${problems.join('\n  ')}`);
+}

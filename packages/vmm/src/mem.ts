@@ -1,0 +1,139 @@
+import { V3Error, type AccessSize, type MmioOps } from '@v3/device-api';
+import { FrameFlag, type GuestPhysicalMemory } from '@v3/x86';
+import type { Telemetry } from './telemetry.js';
+
+const PAGE_SHIFT = 12;
+const PAGE_SIZE = 1 << PAGE_SHIFT;
+const FRAMES = 1 << 20;
+
+/** A region of the guest-physical map that is not plain RAM. */
+interface Region {
+  kind: 'rom' | 'hook';
+  owner: string;
+  base: number;
+  size: number;
+  /** ROM contents. */
+  bytes?: Uint8Array;
+  /** Hook handlers. */
+  ops?: MmioOps;
+}
+
+/**
+ * The guest-physical memory map: RAM obtained from the host through `allocate_pages`, ROM images
+ * (BIOS, option ROMs) and hooked regions (MMIO). The CPU reads and writes RAM frames directly;
+ * every other frame is flagged and reaches {@link read}/{@link write} through the bus, which
+ * counts it as an MMIO exit.
+ *
+ * Policy: a write to ROM is dropped (a ROM chip ignores it); an access where nothing is mapped
+ * fails stop.
+ */
+export class MemoryMap {
+  readonly ram: Uint8Array;
+  readonly frameFlags = new Uint8Array(FRAMES);
+  /** Index+1 into `regions` per frame, 0 for none. */
+  private readonly frameRegion = new Int32Array(FRAMES);
+  private readonly regions: (Region | null)[] = [];
+
+  constructor(
+    ram: Uint8Array,
+    private readonly telemetry: Telemetry,
+  ) {
+    this.ram = ram;
+    const ramFrames = Math.ceil(ram.length / PAGE_SIZE);
+    this.frameFlags.fill(FrameFlag.Bus, ramFrames);
+  }
+
+  /** The view the CPU takes. */
+  get guestMemory(): GuestPhysicalMemory {
+    return { ram: this.ram, frameFlags: this.frameFlags };
+  }
+
+  /** Map a ROM image at `base` (page-aligned); it shadows RAM there. */
+  addRom(base: number, bytes: Uint8Array, owner: string): void {
+    this.addRegion({ kind: 'rom', owner, base, size: bytes.length, bytes });
+  }
+
+  /** `v3_hook_full_mem`: route `[base, base+size)` to handlers. Overlaps are refused, naming both. */
+  hook(base: number, size: number, ops: MmioOps, owner: string): void {
+    this.addRegion({ kind: 'hook', owner, base, size, ops });
+  }
+
+  /** `v3_unhook_mem`: remove the region starting at `base`; RAM shows through again. */
+  unhook(base: number, owner: string): void {
+    const idx = this.regions.findIndex((r) => r !== null && r.base === base && r.owner === owner);
+    if (idx < 0) throw new V3Error({ component: owner, addr: base }, 'no memory hook of this owner starts here');
+    const r = this.regions[idx] as Region;
+    this.regions[idx] = null;
+    for (let f = r.base >>> PAGE_SHIFT; f < Math.ceil((r.base + r.size) / PAGE_SIZE); f++) {
+      this.frameRegion[f] = 0;
+      this.frameFlags[f] = f * PAGE_SIZE < this.ram.length ? FrameFlag.Ram : FrameFlag.Bus;
+    }
+  }
+
+  /** Copy bytes into guest RAM (loaders). Refuses to write outside RAM. */
+  load(paddr: number, bytes: Uint8Array, what: string): void {
+    if (paddr < 0 || paddr + bytes.length > this.ram.length) {
+      throw new V3Error(
+        { component: 'loader', addr: paddr },
+        `${what} (${bytes.length} bytes) does not fit in guest RAM at 0x${paddr.toString(16)} (RAM is ${this.ram.length} bytes)`,
+      );
+    }
+    this.ram.set(bytes, paddr);
+  }
+
+  /** A bus read of a non-RAM frame. */
+  read(paddr: number, size: AccessSize): number {
+    this.telemetry.mmioExits++;
+    const r = this.regionAt(paddr, size, 'read');
+    const off = paddr - r.base;
+    if (r.kind === 'hook') return (r.ops as MmioOps).read(off, size) >>> 0;
+    const b = r.bytes as Uint8Array;
+    let v = 0;
+    for (let i = 0; i < size; i++) v |= (b[off + i] ?? 0xff) << (8 * i);
+    return v >>> 0;
+  }
+
+  /** A bus write to a non-RAM frame. */
+  write(paddr: number, size: AccessSize, value: number): void {
+    this.telemetry.mmioExits++;
+    const r = this.regionAt(paddr, size, 'write');
+    if (r.kind === 'hook') (r.ops as MmioOps).write(paddr - r.base, size, value);
+    // ROM: the chip ignores writes.
+  }
+
+  private regionAt(paddr: number, size: number, what: string): Region {
+    const idx = this.frameRegion[paddr >>> PAGE_SHIFT] as number;
+    const r = idx > 0 ? this.regions[idx - 1] : null;
+    if (!r || paddr < r.base || paddr + size > r.base + r.size) {
+      throw new V3Error(
+        { component: 'mem', addr: paddr },
+        `${size}-byte ${what} of guest-physical memory where nothing is mapped`,
+      );
+    }
+    return r;
+  }
+
+  private addRegion(r: Region): void {
+    if (r.base % PAGE_SIZE !== 0 || r.size <= 0 || r.base + r.size > 2 ** 32) {
+      throw new V3Error({ component: r.owner, addr: r.base }, `memory region must be page-aligned and inside 4 GiB (size ${r.size})`);
+    }
+    const first = r.base >>> PAGE_SHIFT;
+    const last = Math.ceil((r.base + r.size) / PAGE_SIZE);
+    for (let f = first; f < last; f++) {
+      const idx = this.frameRegion[f] as number;
+      if (idx > 0) {
+        const other = this.regions[idx - 1] as Region;
+        throw new V3Error(
+          { component: r.owner, addr: f * PAGE_SIZE },
+          `memory already hooked by ${other.owner}, requested by ${r.owner}`,
+        );
+      }
+    }
+    this.regions.push(r);
+    const id = this.regions.length;
+    for (let f = first; f < last; f++) {
+      this.frameRegion[f] = id;
+      this.frameFlags[f] = FrameFlag.Bus;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Exit telemetry of one VM: counts per exit kind, as Palacios' telemetry counts VM exits. Data
+ * exits (port I/O, MMIO, MSR, CPUID) happen inside instructions; control exits end a run slice.
+ */
+export class Telemetry {
+  /** IN/OUT accesses dispatched through the port table (a string instruction counts each element). */
+  ioExits = 0;
+  /** Accesses to hooked or non-RAM guest-physical memory. */
+  mmioExits = 0;
+  /** RDMSR/WRMSR intercepts. */
+  msrExits = 0;
+  /** CPUID intercepts. */
+  cpuidExits = 0;
+  /** HLT exits. */
+  hltExits = 0;
+  /** Interrupt-window exits. */
+  intrWindowExits = 0;
+  /** Slices ended because the budget was spent. */
+  budgetExits = 0;
+  /** Slices ended on request (an IRQ raised mid-slice, a stop or pause). */
+  requestedExits = 0;
+  /** Shutdown (triple fault) exits. */
+  shutdownExits = 0;
+  /** External interrupts injected into the guest. */
+  irqsInjected = 0;
+  /** Guest instructions retired. */
+  instructions = 0;
+  /** Wall-clock milliseconds spent inside the run loop (excluding pauses). */
+  runWallMs = 0;
+
+  /** Total exits of every kind. */
+  get totalExits(): number {
+    return (
+      this.ioExits + this.mmioExits + this.msrExits + this.cpuidExits + this.hltExits +
+      this.intrWindowExits + this.budgetExits + this.requestedExits + this.shutdownExits
+    );
+  }
+
+  /** Millions of guest instructions per wall-clock second of running. */
+  get mips(): number {
+    return this.runWallMs > 0 ? this.instructions / (this.runWallMs * 1000) : 0;
+  }
+
+  /** A plain copy (for hosts that print or ship it). */
+  snapshot(): V3Telemetry {
+    return {
+      exits: {
+        io: this.ioExits,
+        mmio: this.mmioExits,
+        msr: this.msrExits,
+        cpuid: this.cpuidExits,
+        hlt: this.hltExits,
+        interruptWindow: this.intrWindowExits,
+        budget: this.budgetExits,
+        requested: this.requestedExits,
+        shutdown: this.shutdownExits,
+      },
+      totalExits: this.totalExits,
+      irqsInjected: this.irqsInjected,
+      instructions: this.instructions,
+      runWallMs: this.runWallMs,
+      mips: this.mips,
+    };
+  }
+}
+
+/** Telemetry as returned by `v3_get_telemetry`. */
+export interface V3Telemetry {
+  exits: {
+    io: number;
+    mmio: number;
+    msr: number;
+    cpuid: number;
+    hlt: number;
+    interruptWindow: number;
+    budget: number;
+    requested: number;
+    shutdown: number;
+  };
+  totalExits: number;
+  irqsInjected: number;
+  instructions: number;
+  runWallMs: number;
+  mips: number;
+}
+
+/** Telemetry as printable lines. */
+export function formatTelemetry(t: V3Telemetry): string {
+  const e = t.exits;
+  return [
+    `telemetry: ${t.totalExits} exits: io=${e.io} mmio=${e.mmio} msr=${e.msr} cpuid=${e.cpuid} hlt=${e.hlt} ` +
+      `intr-window=${e.interruptWindow} budget=${e.budget} requested=${e.requested} shutdown=${e.shutdown}`,
+    `telemetry: ${t.irqsInjected} interrupts injected, ${t.instructions} instructions in ${t.runWallMs.toFixed(0)} ms, ` +
+      `${t.mips.toFixed(1)} MIPS`,
+  ].join('\n');
+}
