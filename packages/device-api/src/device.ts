@@ -89,6 +89,31 @@ export interface CharStream {
   close(): void;
 }
 
+/** A model-specific register's handlers (64-bit values). */
+export interface MsrOps {
+  read(): bigint;
+  write(value: bigint): void;
+}
+
+/** A keyboard event from the host (Palacios' `struct v3_keyboard_event`): one scan-code byte. */
+export interface HostKeyboardEvent {
+  /** Status byte as the host keyboard controller reported it (0 when unknown). */
+  status: number;
+  /** One set-1 scan-code byte (0xE0 prefixes arrive as their own events). */
+  scanCode: number;
+}
+
+/** A mouse event from the host (Palacios' `struct v3_mouse_event`): a 3-byte PS/2 packet. */
+export interface HostMouseEvent {
+  data: [number, number, number];
+}
+
+/** The host events a device can listen to, by kind. */
+export interface HostEvents {
+  keyboard: HostKeyboardEvent;
+  mouse: HostMouseEvent;
+}
+
 /** How a device asks the VM to end. */
 export type PowerRequest = 'poweroff' | 'reset';
 
@@ -117,6 +142,10 @@ export interface DeviceHost {
   irq(line: number): IrqLine;
   /** Register this device as an interrupt controller. */
   registerIntrController(ctrl: InterruptController): void;
+  /** Hook a model-specific register (RDMSR/WRMSR reach `ops`). A taken MSR is refused, naming both. */
+  hookMsr(msr: number, ops: MsrOps): void;
+  /** Listen to host events of one kind (keyboard, mouse), as Palacios' `v3_hook_host_event`. */
+  onHostEvent<K extends keyof HostEvents>(kind: K, handler: (event: HostEvents[K]) => void): void;
   /** Register a timer. */
   addTimer(timer: DeviceTimer): void;
   /** Remove a timer. */

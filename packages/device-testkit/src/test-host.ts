@@ -13,6 +13,8 @@ import {
   type IoOps,
   type IrqLine,
   type MmioOps,
+  type MsrOps,
+  type HostEvents,
   type PowerRequest,
 } from '@v3/device-api';
 
@@ -76,6 +78,8 @@ export class TestHost {
   private readonly mmio: MmioEntry[] = [];
   private readonly probes = new Map<number, Probe>();
   private readonly timers: DeviceTimer[] = [];
+  private readonly msrs = new Map<number, { owner: string; ops: MsrOps }>();
+  private readonly eventHandlers: { [K in keyof HostEvents]: ((e: HostEvents[K]) => void)[] } = { keyboard: [], mouse: [] };
   private readonly devices = new Map<string, DeviceInstance>();
   private readonly streams = new Map<string, TestStream & { deliver?: (b: Uint8Array) => void }>();
   /** Interrupt controllers registered by devices under test. */
@@ -166,6 +170,14 @@ export class TestHost {
             level = false;
           },
         };
+      },
+      hookMsr(msr, ops) {
+        const held = vm.msrs.get(msr);
+        if (held) throw new V3Error({ component: id }, `MSR 0x${msr.toString(16)} already hooked by ${held.owner}, requested by ${id}`);
+        vm.msrs.set(msr, { owner: id, ops });
+      },
+      onHostEvent(kind, handler) {
+        (vm.eventHandlers[kind] as ((e: unknown) => void)[]).push(handler as (e: unknown) => void);
       },
       registerIntrController(ctrl) {
         vm.controllers.push(ctrl);
@@ -260,6 +272,23 @@ export class TestHost {
   }
   inl(port: number): number {
     return this.in(port, 4);
+  }
+
+  /** RDMSR as the core would dispatch it to a hooked MSR. */
+  rdmsr(msr: number): bigint {
+    const m = this.msrs.get(msr);
+    if (!m) throw new V3Error({ component: 'msr' }, `RDMSR 0x${msr.toString(16)}: nothing hooks it`);
+    return m.ops.read();
+  }
+  /** WRMSR as the core would dispatch it. */
+  wrmsr(msr: number, value: bigint): void {
+    const m = this.msrs.get(msr);
+    if (!m) throw new V3Error({ component: 'msr' }, `WRMSR 0x${msr.toString(16)}: nothing hooks it`);
+    m.ops.write(value);
+  }
+  /** Deliver a host event (a key press, a mouse packet) to the devices listening. */
+  hostEvent<K extends keyof HostEvents>(kind: K, event: HostEvents[K]): void {
+    for (const h of this.eventHandlers[kind] as ((e: HostEvents[K]) => void)[]) h(event);
   }
 
   /** An MMIO read as the VMM would dispatch it. */

@@ -1,4 +1,4 @@
-import { V3Error, type DeviceClass, type MmioOps } from '@v3/device-api';
+import { V3Error, type DeviceClass, type HostKeyboardEvent, type HostMouseEvent, type MmioOps, type MsrOps } from '@v3/device-api';
 import type { V3IoRead, V3IoWrite } from './io-hooks.js';
 import { configError, parseVmConfig } from './config.js';
 import { V3Core } from './core.js';
@@ -213,4 +213,30 @@ export function v3_hook_full_mem(vm: V3VmInfo, start: number, end: number, ops: 
 export function v3_unhook_mem(vm: V3VmInfo, start: number, owner: string): number {
   vm.mem.unhook(start, owner);
   return 0;
+}
+
+/** `v3_hook_msr`: give an MSR to the host or an extension. */
+export function v3_hook_msr(vm: V3VmInfo, msr: number, ops: MsrOps, owner: string): number {
+  vm.msr.hook(msr, ops, owner);
+  return 0;
+}
+
+/** `v3_unhook_msr`. */
+export function v3_unhook_msr(vm: V3VmInfo, msr: number, owner: string): number {
+  vm.msr.unhook(msr, owner);
+  return 0;
+}
+
+/** `v3_deliver_keyboard_event`: a scan code from the host keyboard. Returns how many devices took it. */
+export function v3_deliver_keyboard_event(vm: V3VmInfo, event: HostKeyboardEvent): number {
+  const n = vm.hostEvents.deliver('keyboard', event);
+  for (const c of vm.cores) c.kick();
+  return n;
+}
+
+/** `v3_deliver_mouse_event`: a PS/2 packet from the host mouse. Returns how many devices took it. */
+export function v3_deliver_mouse_event(vm: V3VmInfo, event: HostMouseEvent): number {
+  const n = vm.hostEvents.deliver('mouse', event);
+  for (const c of vm.cores) c.kick();
+  return n;
 }

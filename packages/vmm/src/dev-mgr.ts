@@ -148,6 +148,12 @@ export class DeviceManager {
         lines.set(line, irq);
         return irq;
       },
+      hookMsr(msr, ops) {
+        vm.msr.hook(msr, ops, id);
+      },
+      onHostEvent(kind, handler) {
+        vm.hostEvents.on(kind, handler);
+      },
       registerIntrController(ctrl) {
         vm.intr.registerController(ctrl);
       },

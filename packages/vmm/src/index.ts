@@ -25,6 +25,10 @@ export {
   v3_unhook_io_port,
   v3_hook_full_mem,
   v3_unhook_mem,
+  v3_hook_msr,
+  v3_unhook_msr,
+  v3_deliver_keyboard_event,
+  v3_deliver_mouse_event,
 } from './api.js';
 export type { V3InitOptions } from './api.js';
 export type { V3OsHooks, V3HostPages, V3Mutex, V3Thread, V3ThreadFn, V3StreamHooks, V3HostStream } from './os-hooks.js';

@@ -6,6 +6,8 @@ import { DeviceManager } from './dev-mgr.js';
 import { InterruptRouting } from './intr.js';
 import { IoMap } from './io-hooks.js';
 import { MemoryMap } from './mem.js';
+import { MsrMap } from './msr-hooks.js';
+import { HostEventBus } from './host-events.js';
 import type { V3OsHooks, V3StreamHooks } from './os-hooks.js';
 import { Telemetry } from './telemetry.js';
 import { VmTime } from './time.js';
@@ -36,6 +38,8 @@ export class V3VmInfo {
   readonly io: IoMap;
   readonly mem: MemoryMap;
   readonly intr = new InterruptRouting();
+  readonly msr: MsrMap;
+  readonly hostEvents = new HostEventBus();
   readonly time: VmTime;
   readonly devMgr: DeviceManager;
   readonly cores: V3Core[] = [];
@@ -62,6 +66,7 @@ export class V3VmInfo {
       throw new V3Error({ component: 'config' }, (e as Error).message);
     }
     this.io = new IoMap(this.telemetry);
+    this.msr = new MsrMap(this.telemetry);
     this.io.unhooked = config.unhookedIo;
     this.time = new VmTime(config.clock, config.virtualMips);
     const pages = Math.ceil((config.memory * 1024 * 1024) / 4096);
