@@ -30,6 +30,26 @@ const flatBoot = z
   })
   .strict();
 
+const fileName = z.string({ error: 'expected the name of a file in `files`' });
+
+const linuxBoot = z
+  .object({
+    kind: z.literal('linux'),
+    kernel: fileName,
+    initrd: fileName.optional(),
+    cmdline: z.string({ error: 'expected a kernel command line (string)' }).default(''),
+  })
+  .strict();
+
+const multibootBoot = z
+  .object({
+    kind: z.literal('multiboot'),
+    kernel: fileName,
+    cmdline: z.string({ error: 'expected a kernel command line (string)' }).default(''),
+    modules: z.array(z.object({ file: fileName, string: z.string().optional() }).strict()).default([]),
+  })
+  .strict();
+
 /** The schema of a VM configuration; reads like Palacios' guest XML. */
 export const vmConfigSchema = z
   .object({
@@ -45,7 +65,9 @@ export const vmConfigSchema = z
     /** Virtual clock rate: guest instructions per guest microsecond (MIPS). */
     virtualMips: z.number().positive('expected a positive rate in MIPS').default(100),
     files: z.record(z.string(), bytes).default({}),
-    boot: z.discriminatedUnion('kind', [flatBoot], { error: "expected { kind: 'flat', file, address? }" }),
+    boot: z.discriminatedUnion('kind', [flatBoot, linuxBoot, multibootBoot], {
+      error: "expected { kind: 'flat' | 'linux' | 'multiboot', ... }",
+    }),
     devices: z.array(deviceEntry, { error: 'expected a list of { class, id, ... }' }),
     debug: z.array(z.enum(DEBUG_SWITCHES, { error: `expected one of ${DEBUG_SWITCHES.join(', ')}` })).default([]),
     onReset: z.enum(['reset', 'stop'], { error: "expected 'reset' | 'stop'" }).default('reset'),
@@ -81,7 +103,22 @@ export function parseVmConfig(input: unknown): V3VmConfigResolved {
       if (ids.has(d.id)) problems.push(`devices[${i}].id: expected a unique id, '${d.id}' is used twice`);
       ids.add(d.id);
     });
-    if (!(cfg.boot.file in cfg.files)) problems.push(`boot.file: expected a key of files, got '${cfg.boot.file}'`);
+    const needFile = (key: string, name: string | undefined): void => {
+      if (name !== undefined && !(name in cfg.files)) problems.push(`${key}: expected a key of files, got '${name}'`);
+    };
+    switch (cfg.boot.kind) {
+      case 'flat':
+        needFile('boot.file', cfg.boot.file);
+        break;
+      case 'linux':
+        needFile('boot.kernel', cfg.boot.kernel);
+        needFile('boot.initrd', cfg.boot.initrd);
+        break;
+      case 'multiboot':
+        needFile('boot.kernel', cfg.boot.kernel);
+        cfg.boot.modules.forEach((m, i) => needFile(`boot.modules[${i}].file`, m.file));
+        break;
+    }
     if (problems.length) throw configError(problems);
     return cfg;
   }

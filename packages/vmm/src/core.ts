@@ -2,7 +2,7 @@ import { wallMs } from './wall-clock.js';
 import { V3Error } from '@v3/device-api';
 import { ExitReason } from '@v3/x86';
 import { createX86Engine, toV3Error, type V3Engine } from './engine.js';
-import { bootGuest } from './loader.js';
+import { bootGuest } from './loaders/index.js';
 import type { V3VmInfo } from './vm.js';
 
 /** The longest slice, in instructions, before the core comes back to look at the world. */

@@ -39,6 +39,7 @@ export type { V3VmConfig, V3VmConfigResolved } from './config.js';
 export type { V3Telemetry } from './telemetry.js';
 export type { V3Engine } from './engine.js';
 export type { V3IoRead, V3IoWrite } from './io-hooks.js';
+export { detectKernelKind } from './loaders/index.js';
 export { v3_debug_compiled_in, v3_debug_compiled_list } from './debug.js';
 export { V3Error, v3Fail } from '@v3/device-api';
 export type { DeviceClass, DeviceConfig } from '@v3/device-api';
