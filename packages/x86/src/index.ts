@@ -1,7 +1,18 @@
 /**
- * An x86 CPU: decoder, interpreter, MMU and x87. It imports nothing from the rest of v3 and
- * reaches the machine only through an {@link X86Bus} and a {@link GuestPhysicalMemory}.
+ * An x86 CPU: decoder, interpreter and MMU. It imports nothing from the rest of v3 and reaches
+ * the machine only through an {@link X86Bus} and a {@link GuestPhysicalMemory}.
+ *
+ * - {@link Cpu}: real mode and 32-bit protected mode with 2-level paging; `run(budget)` returns
+ *   an {@link ExitReason}.
+ * - {@link disassemble}: a disassembler driven by the same opcode table as the interpreter.
+ * - {@link X86Unimplemented}: thrown (fail stop) for anything the CPU does not implement.
  * @packageDocumentation
  */
 export { FrameFlag, ExitReason } from './bus.js';
 export type { X86Bus, GuestPhysicalMemory } from './bus.js';
+export { Cpu } from './cpu.js';
+export type { CpuState, CpuOptions, CpuidOptions, SegmentState, TableState } from './cpu.js';
+export { X86Unimplemented } from './errors.js';
+export { disassemble } from './disasm.js';
+export type { Disassembly } from './disasm.js';
+export { DEFAULT_FEATURES } from './ops/system.js';

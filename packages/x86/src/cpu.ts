@@ -1,0 +1,1616 @@
+// The CPU core: register file, lazy flags, segmentation, paging, exceptions and the run loop.
+// Instruction handlers live in ops/*.ts and reach the core through the methods here.
+import { ExitReason } from './bus.js';
+import type { GuestPhysicalMemory, X86Bus } from './bus.js';
+import {
+  AC, ARITH, CF, CR0_EM, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR4_PSE, CS, DF, DS, ES, FS, FLAGS_WRITABLE, GS,
+  ID, IF, IOPL, NT, OF, PF, RF, SF, SS, TF, VM, X_DB, X_DF, X_GP, X_NP, X_PF, X_SS, X_TS, X_UD, ZF, AF, X_NM,
+} from './consts.js';
+import { GuestException, X86Unimplemented } from './errors.js';
+import { OPS } from './decode/table.js';
+import { descBase, descLimit } from './desc.js';
+
+/** CPUID configuration: what the guest is told. Only implemented features should be advertised. */
+export interface CpuidOptions {
+  /** 12-character vendor string (default "GenuineIntel"). */
+  vendor?: string;
+  /** Leaf 1 EAX: family/model/stepping (default 0x633, a Pentium II class signature). */
+  signature?: number;
+  /** Leaf 1 EDX feature bits (default: what this CPU implements). */
+  features?: number;
+  /** Called first for every leaf; a returned [eax, ebx, ecx, edx] replaces the built-in answer. */
+  hook?: (leaf: number, subleaf: number) => readonly [number, number, number, number] | undefined;
+}
+
+/** Construction options of {@link Cpu}. */
+export interface CpuOptions {
+  cpuid?: CpuidOptions;
+}
+
+/** One segment register: the visible selector and the hidden descriptor cache. */
+export interface SegmentState {
+  selector: number;
+  base: number;
+  limit: number;
+  /** Descriptor bits 40-55: type, S, DPL, P in bits 0-7; AVL, L, D/B, G in bits 12-15. */
+  access: number;
+}
+
+/** A table register (GDTR/IDTR). */
+export interface TableState {
+  base: number;
+  limit: number;
+}
+
+/** The architectural state a loader, a test or a fail-stop dump needs. All values unsigned. */
+export interface CpuState {
+  eax: number; ecx: number; edx: number; ebx: number;
+  esp: number; ebp: number; esi: number; edi: number;
+  eip: number;
+  eflags: number;
+  es: SegmentState; cs: SegmentState; ss: SegmentState;
+  ds: SegmentState; fs: SegmentState; gs: SegmentState;
+  cr0: number; cr2: number; cr3: number; cr4: number;
+  gdtr: TableState;
+  idtr: TableState;
+  ldtr: SegmentState;
+  tr: SegmentState;
+}
+
+/** EFLAGS bits that are computed lazily from the last arithmetic operation. */
+const LAZY_ALL = ARITH;
+/** Lazy operation kinds. */
+const LOP_ADD = 0;
+const LOP_SUB = 1;
+
+const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
+const REG_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const;
+
+/** Byte offsets of AL, CL, DL, BL, AH, CH, DH, BH in the register file (8 bytes per register). */
+const BREG = new Int32Array([0, 8, 16, 24, 1, 9, 17, 25]);
+
+/** Parity of a byte: PF set when the number of one bits is even. */
+const PARITY = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  let b = i;
+  b ^= b >> 4; b ^= b >> 2; b ^= b >> 1;
+  PARITY[i] = (b & 1) === 0 ? PF : 0;
+}
+
+/** Exception classes for the double-fault rule (SDM Vol. 3 Table 6-5). */
+function isContributory(v: number): boolean {
+  return v === 0 || (v >= 10 && v <= 13);
+}
+
+const TLB_SIZE = 1 << 20;
+/** Index of EDX in r32. */
+const EDX_I = 4;
+/** Every EFLAGS bit the CPU stores. */
+const FLAGS_ALL = FLAGS_WRITABLE | 2;
+const TLB_LIST_MAX = 4096;
+
+/**
+ * The CPU. All state is in fields assigned in the constructor (monomorphic shape); registers live
+ * in typed arrays so handlers index them without allocation.
+ */
+export class Cpu {
+  // ---- register file: 8 bytes per register (32-bit halves in an Int32Array, low half first) ----
+  readonly regBuf = new ArrayBuffer(16 * 8);
+  readonly r32 = new Int32Array(this.regBuf);
+  readonly r16 = new Uint16Array(this.regBuf);
+  readonly r8 = new Uint8Array(this.regBuf);
+  eip = 0;
+  /** EFLAGS, except bits currently held lazily (see `lazy`). */
+  flags = 2;
+  // ---- lazy flags ----
+  lazy = 0;
+  lop = 0;
+  la = 0;
+  lb = 0;
+  lres = 0;
+  lmask = 0;
+  lsign = 0;
+  lcin = 0;
+  // ---- segments ----
+  readonly segSel = new Int32Array(6);
+  readonly segBase = new Int32Array(6);
+  readonly segLimit = new Float64Array(6);
+  readonly segAcc = new Int32Array(6);
+  readonly segLo = new Float64Array(6);
+  readonly segRHi = new Float64Array(6);
+  readonly segWHi = new Float64Array(6);
+  cpl = 0;
+  /** CS.D: default operand/address size is 32 bits. */
+  cs32 = false;
+  /** SS.B: the stack pointer is ESP (else SP). */
+  ss32 = false;
+  // ---- system registers ----
+  cr0 = 0;
+  cr2 = 0;
+  cr3 = 0;
+  cr4 = 0;
+  readonly dr = new Int32Array(8);
+  gdtrBase = 0;
+  gdtrLimit = 0;
+  idtrBase = 0;
+  idtrLimit = 0;
+  ldtrSel = 0;
+  ldtrBase = 0;
+  ldtrLimit = 0;
+  ldtrAcc = 0;
+  trSel = 0;
+  trBase = 0;
+  trLimit = 0;
+  trAcc = 0;
+  tscOffset = 0;
+  sysenterCs = 0;
+  sysenterEsp = 0;
+  sysenterEip = 0;
+  // ---- decode state of the current instruction ----
+  os32 = false;
+  as32 = false;
+  segOvr = -1;
+  rep = 0;
+  lock = 0;
+  modrm = 0;
+  regf = 0;
+  rmf = 0;
+  isMem = false;
+  ea = 0;
+  eaSeg = DS;
+  startEip = 0;
+  startEsp = 0;
+  // ---- run state ----
+  /** Instructions retired since reset (HLT counts as one). */
+  retired = 0;
+  /** Instructions retired by the last `run` call. */
+  lastRetired = 0;
+  halted = false;
+  shutdown = false;
+  /** Retired count at which the STI / MOV SS interrupt shadow applies. */
+  inhibitAt = -1;
+  /** Bits: 1 exit requested, 2 interrupt-window exit armed, 4 TF set, 8 HLT/shutdown this step. */
+  pending = 0;
+  tfArmed = false;
+  /**
+   * Vector of the first interrupt or exception dispatched since this was last set to -1
+   * (diagnostics and conformance tools; a double fault keeps the original vector here).
+   */
+  lastVector = -1;
+  // ---- exception being raised ----
+  excVector = 0;
+  excError = 0;
+  excHasError = false;
+  readonly exc = new GuestException();
+  // ---- memory ----
+  readonly mem: GuestPhysicalMemory;
+  readonly bus: X86Bus;
+  ram: Uint8Array;
+  dv: DataView;
+  ramLen: number;
+  frameFlags: Uint8Array;
+  readonly tlbR0 = new Int32Array(TLB_SIZE).fill(-1);
+  readonly tlbW0 = new Int32Array(TLB_SIZE).fill(-1);
+  tlbR3: Int32Array;
+  tlbW3: Int32Array;
+  tlbR: Int32Array;
+  tlbW: Int32Array;
+  readonly tlbList = new Int32Array(TLB_LIST_MAX);
+  tlbCount = 0;
+  tlbOverflow = false;
+  fetchTag = -1;
+  fetchBase = 0;
+  readonly cpuidOpts: CpuidOptions;
+
+  constructor(mem: GuestPhysicalMemory, bus: X86Bus, opts: CpuOptions = {}) {
+    this.mem = mem;
+    this.bus = bus;
+    this.ram = mem.ram;
+    this.dv = new DataView(mem.ram.buffer, mem.ram.byteOffset, mem.ram.byteLength);
+    this.ramLen = mem.ram.length;
+    this.frameFlags = mem.frameFlags;
+    this.tlbR3 = this.tlbR0;
+    this.tlbW3 = this.tlbW0;
+    this.tlbR = this.tlbR0;
+    this.tlbW = this.tlbW0;
+    this.cpuidOpts = opts.cpuid ?? {};
+    this.reset();
+  }
+
+  // =============================================================================================
+  // Reset and state access
+  // =============================================================================================
+
+  /** Power-on / RESET state (SDM Vol. 3 §9.1.1, Table 9-1). */
+  reset(): void {
+    this.r32.fill(0);
+    this.r32[EDX_I] = this.cpuidOpts.signature ?? 0x633;
+    this.eip = 0xfff0;
+    this.flags = 2;
+    this.lazy = 0;
+    this.cr0 = 0x60000010;
+    this.cr2 = 0;
+    this.cr3 = 0;
+    this.cr4 = 0;
+    this.dr.fill(0);
+    this.dr[6] = 0xffff0ff0 | 0;
+    this.dr[7] = 0x400;
+    for (let s = 0; s < 6; s++) this.loadSegRaw(s, 0, 0, 0xffff, 0x93);
+    this.loadSegRaw(CS, 0xf000, 0xffff0000 | 0, 0xffff, 0x9b);
+    this.gdtrBase = 0; this.gdtrLimit = 0xffff;
+    this.idtrBase = 0; this.idtrLimit = 0xffff;
+    this.ldtrSel = 0; this.ldtrBase = 0; this.ldtrLimit = 0xffff; this.ldtrAcc = 0x82;
+    this.trSel = 0; this.trBase = 0; this.trLimit = 0xffff; this.trAcc = 0x8b;
+    this.cpl = 0;
+    this.tscOffset = 0;
+    this.sysenterCs = 0; this.sysenterEsp = 0; this.sysenterEip = 0;
+    this.retired = 0;
+    this.lastRetired = 0;
+    this.halted = false;
+    this.shutdown = false;
+    this.inhibitAt = -1;
+    this.pending &= 2;
+    this.tfArmed = false;
+    this.flushTlb();
+  }
+
+  /** Load a segment register's selector and hidden part directly (no checks). */
+  loadSegRaw(s: number, sel: number, base: number, limit: number, access: number): void {
+    this.segSel[s] = sel & 0xffff;
+    this.segBase[s] = base | 0;
+    this.segLimit[s] = limit >>> 0;
+    this.segAcc[s] = access;
+    this.segUpdated(s);
+  }
+
+  /** Recompute the access window of a segment after its hidden part changed. */
+  segUpdated(s: number): void {
+    const lim = this.segLimit[s];
+    const acc = this.segAcc[s];
+    if ((this.cr0 & CR0_PE) === 0 || (this.flags & VM) !== 0) {
+      this.segLo[s] = 0;
+      this.segRHi[s] = lim;
+      this.segWHi[s] = lim;
+    } else if ((acc & 0x80) === 0) {
+      // Null or not-present: every access faults.
+      this.segLo[s] = 1;
+      this.segRHi[s] = 0;
+      this.segWHi[s] = 0;
+    } else if ((acc & 0x8) !== 0) {
+      // Code: readable if R; never writable in protected mode.
+      this.segLo[s] = 0;
+      this.segRHi[s] = (acc & 2) !== 0 ? lim : -1;
+      this.segWHi[s] = -1;
+    } else if ((acc & 0x4) !== 0) {
+      // Expand-down data: valid offsets are limit+1 .. 0xFFFF or 0xFFFFFFFF (B bit).
+      const hi = (acc & 0x4000) !== 0 ? 0xffffffff : 0xffff;
+      this.segLo[s] = lim + 1;
+      this.segRHi[s] = hi;
+      this.segWHi[s] = (acc & 2) !== 0 ? hi : -1;
+    } else {
+      this.segLo[s] = 0;
+      this.segRHi[s] = lim;
+      this.segWHi[s] = (acc & 2) !== 0 ? lim : -1;
+    }
+    if (s === CS) {
+      this.cs32 = (acc & 0x4000) !== 0 && (this.cr0 & CR0_PE) !== 0 && (this.flags & VM) === 0;
+      this.fetchTag = -1;
+    } else if (s === SS) {
+      this.ss32 = (acc & 0x4000) !== 0 && (this.cr0 & CR0_PE) !== 0 && (this.flags & VM) === 0;
+    }
+  }
+
+  /** Real-mode style segment load: selector, base = selector * 16, limit and rights kept. */
+  setRealModeSegment(s: number, sel: number): void {
+    this.segSel[s] = sel & 0xffff;
+    this.segBase[s] = (sel & 0xffff) << 4;
+    this.segUpdated(s);
+  }
+
+  /** Snapshot of the architectural state. */
+  getState(): CpuState {
+    const seg = (s: number): SegmentState => ({
+      selector: this.segSel[s], base: this.segBase[s] >>> 0, limit: this.segLimit[s], access: this.segAcc[s],
+    });
+    return {
+      eax: this.r32[0] >>> 0, ecx: this.r32[2] >>> 0, edx: this.r32[4] >>> 0, ebx: this.r32[6] >>> 0,
+      esp: this.r32[8] >>> 0, ebp: this.r32[10] >>> 0, esi: this.r32[12] >>> 0, edi: this.r32[14] >>> 0,
+      eip: this.eip >>> 0,
+      eflags: this.getFlags() >>> 0,
+      es: seg(ES), cs: seg(CS), ss: seg(SS), ds: seg(DS), fs: seg(FS), gs: seg(GS),
+      cr0: this.cr0 >>> 0, cr2: this.cr2 >>> 0, cr3: this.cr3 >>> 0, cr4: this.cr4 >>> 0,
+      gdtr: { base: this.gdtrBase >>> 0, limit: this.gdtrLimit },
+      idtr: { base: this.idtrBase >>> 0, limit: this.idtrLimit },
+      ldtr: { selector: this.ldtrSel, base: this.ldtrBase >>> 0, limit: this.ldtrLimit >>> 0, access: this.ldtrAcc },
+      tr: { selector: this.trSel, base: this.trBase >>> 0, limit: this.trLimit >>> 0, access: this.trAcc },
+    };
+  }
+
+  /** Overwrite any part of the state. Segment entries given without `base` get real-mode bases. */
+  setState(st: Partial<CpuState>): void {
+    for (let i = 0; i < 8; i++) {
+      const v = st[REG_NAMES[i]];
+      if (v !== undefined) this.r32[i << 1] = v | 0;
+    }
+    if (st.eip !== undefined) this.eip = st.eip >>> 0;
+    if (st.cr0 !== undefined) this.cr0 = st.cr0 | 0;
+    if (st.cr2 !== undefined) this.cr2 = st.cr2 | 0;
+    if (st.cr3 !== undefined) this.cr3 = st.cr3 | 0;
+    if (st.cr4 !== undefined) this.cr4 = st.cr4 | 0;
+    if (st.eflags !== undefined) this.setFlags(st.eflags | 2);
+    if (st.gdtr) { this.gdtrBase = st.gdtr.base | 0; this.gdtrLimit = st.gdtr.limit & 0xffff; }
+    if (st.idtr) { this.idtrBase = st.idtr.base | 0; this.idtrLimit = st.idtr.limit & 0xffff; }
+    if (st.ldtr) {
+      this.ldtrSel = st.ldtr.selector; this.ldtrBase = st.ldtr.base | 0;
+      this.ldtrLimit = st.ldtr.limit >>> 0; this.ldtrAcc = st.ldtr.access;
+    }
+    if (st.tr) {
+      this.trSel = st.tr.selector; this.trBase = st.tr.base | 0;
+      this.trLimit = st.tr.limit >>> 0; this.trAcc = st.tr.access;
+    }
+    for (let s = 0; s < 6; s++) {
+      const v = st[SEG_NAMES[s]];
+      if (v === undefined) continue;
+      this.segSel[s] = v.selector & 0xffff;
+      this.segBase[s] = v.base !== undefined ? v.base | 0 : (v.selector & 0xffff) << 4;
+      if (v.limit !== undefined) this.segLimit[s] = v.limit >>> 0;
+      if (v.access !== undefined) this.segAcc[s] = v.access;
+    }
+    for (let s = 0; s < 6; s++) this.segUpdated(s);
+    this.cpl = (this.cr0 & CR0_PE) === 0 ? 0 : (this.flags & VM) !== 0 ? 3 : (this.segAcc[CS] >> 5) & 3;
+    this.flushTlb();
+  }
+
+  /** Linear address of the instruction executing (or last started). */
+  currentInstructionAddress(): number {
+    return (this.segBase[CS] + this.startEip) >>> 0;
+  }
+
+  /** Read guest-linear memory without faulting or side effects on the guest (unmapped → 0). */
+  readLinear(addr: number, n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = this.probe((addr + i) | 0);
+      if (p < 0) break;
+      if (p < this.ramLen && this.frameFlags[p >>> 12] === 0) out[i] = this.ram[p];
+      else {
+        try { out[i] = this.bus.memRead(p, 1) & 0xff; } catch { break; }
+      }
+    }
+    return out;
+  }
+
+  /** Register dump, one multi-line string (for fail-stop reports). */
+  dumpState(): string {
+    const h = (v: number, w = 8) => (v >>> 0).toString(16).padStart(w, '0');
+    const st = this.getState();
+    const lines = [
+      `EAX=${h(st.eax)} EBX=${h(st.ebx)} ECX=${h(st.ecx)} EDX=${h(st.edx)}`,
+      `ESI=${h(st.esi)} EDI=${h(st.edi)} EBP=${h(st.ebp)} ESP=${h(st.esp)}`,
+      `EIP=${h(st.eip)} EFL=${h(st.eflags)} CPL=${this.cpl} retired=${this.retired}`,
+    ];
+    for (let s = 0; s < 6; s++) {
+      lines.push(`${SEG_NAMES[s].toUpperCase()} =${h(this.segSel[s], 4)} ${h(this.segBase[s])} ${h(this.segLimit[s])} ${h(this.segAcc[s], 4)}`);
+    }
+    lines.push(`LDT=${h(this.ldtrSel, 4)} ${h(this.ldtrBase)} ${h(this.ldtrLimit)}  TR=${h(this.trSel, 4)} ${h(this.trBase)} ${h(this.trLimit)}`);
+    lines.push(`GDT=${h(this.gdtrBase)} ${h(this.gdtrLimit, 4)}  IDT=${h(this.idtrBase)} ${h(this.idtrLimit, 4)}`);
+    lines.push(`CR0=${h(this.cr0)} CR2=${h(this.cr2)} CR3=${h(this.cr3)} CR4=${h(this.cr4)}`);
+    const bytes = this.readLinear(this.currentInstructionAddress(), 15);
+    lines.push(`code @${h(this.currentInstructionAddress())}: ${Array.from(bytes, (b) => h(b, 2)).join(' ')}`);
+    return lines.join('\n');
+  }
+
+  // =============================================================================================
+  // Flags
+  // =============================================================================================
+
+  /** The full EFLAGS value, materialising lazy bits. */
+  getFlags(): number {
+    const lz = this.lazy;
+    if (lz === 0) return this.flags;
+    let f = this.flags & ~lz;
+    if (lz & CF) f |= this.lzCF();
+    if (lz & PF) f |= PARITY[this.lres & 0xff];
+    if (lz & AF) f |= (this.la ^ this.lb ^ this.lres) & AF;
+    if (lz & ZF) f |= (this.lres & this.lmask) === 0 ? ZF : 0;
+    if (lz & SF) f |= (this.lres & this.lsign) !== 0 ? SF : 0;
+    if (lz & OF) f |= this.lzOF();
+    return f;
+  }
+
+  /** Replace EFLAGS entirely (no privilege filtering; callers filter). */
+  setFlags(v: number): void {
+    const old = this.flags;
+    this.flags = (v & FLAGS_ALL) | 2;
+    this.lazy = 0;
+    if ((v & TF) !== 0) this.pending |= 4; else this.pending &= ~4;
+    if (((old ^ v) & VM) !== 0) {
+      for (let s = 0; s < 6; s++) this.segUpdated(s);
+    }
+  }
+
+  /** Set or clear individual flag bits (after materialising any lazy value of those bits). */
+  setFlagBits(mask: number, on: boolean): void {
+    if ((this.lazy & mask) !== 0) this.materialize();
+    if (on) this.flags |= mask; else this.flags &= ~mask;
+  }
+
+  materialize(): void {
+    if (this.lazy !== 0) { this.flags = this.getFlags(); this.lazy = 0; }
+  }
+
+  lzCF(): number {
+    const m = this.lmask;
+    const a = (this.la & m) >>> 0;
+    if (this.lop === LOP_ADD) {
+      const r = (this.lres & m) >>> 0;
+      return (this.lcin !== 0 ? r <= a : r < a) ? CF : 0;
+    }
+    const b = (this.lb & m) >>> 0;
+    return (this.lcin !== 0 ? a <= b : a < b) ? CF : 0;
+  }
+
+  lzOF(): number {
+    const a = this.la, b = this.lb, r = this.lres;
+    const x = this.lop === LOP_ADD ? (a ^ r) & (b ^ r) : (a ^ b) & (a ^ r);
+    return (x & this.lsign) !== 0 ? OF : 0;
+  }
+
+  getCF(): number {
+    return (this.lazy & CF) !== 0 ? this.lzCF() : this.flags & CF;
+  }
+
+  getZF(): boolean {
+    return (this.lazy & ZF) !== 0 ? (this.lres & this.lmask) === 0 : (this.flags & ZF) !== 0;
+  }
+
+  getSF(): boolean {
+    return (this.lazy & SF) !== 0 ? (this.lres & this.lsign) !== 0 : (this.flags & SF) !== 0;
+  }
+
+  getOF(): boolean {
+    return (this.lazy & OF) !== 0 ? this.lzOF() !== 0 : (this.flags & OF) !== 0;
+  }
+
+  getPF(): boolean {
+    return (this.lazy & PF) !== 0 ? PARITY[this.lres & 0xff] !== 0 : (this.flags & PF) !== 0;
+  }
+
+  getAF(): number {
+    return (this.lazy & AF) !== 0 ? (this.la ^ this.lb ^ this.lres) & AF : this.flags & AF;
+  }
+
+  /** Record an ADD/ADC (`cin` 0/1) of size mask `m` / sign bit `sg` for lazy evaluation. */
+  setAdd(a: number, b: number, r: number, m: number, sg: number, cin: number): void {
+    this.lop = LOP_ADD; this.la = a; this.lb = b; this.lres = r;
+    this.lmask = m; this.lsign = sg; this.lcin = cin; this.lazy = LAZY_ALL;
+  }
+
+  /** Record a SUB/SBB/CMP/NEG. */
+  setSub(a: number, b: number, r: number, m: number, sg: number, cin: number): void {
+    this.lop = LOP_SUB; this.la = a; this.lb = b; this.lres = r;
+    this.lmask = m; this.lsign = sg; this.lcin = cin; this.lazy = LAZY_ALL;
+  }
+
+  /** Record a logical result: CF=OF=AF=0, SF/ZF/PF from the result. */
+  setLogic(r: number, m: number, sg: number): void {
+    this.lres = r; this.lmask = m; this.lsign = sg;
+    this.flags &= ~(CF | OF | AF);
+    this.lazy = PF | ZF | SF;
+  }
+
+  /** Record a result whose CF/OF/AF the caller sets eagerly (`eager` holds those bits). */
+  setResult(r: number, m: number, sg: number, eager: number): void {
+    this.lres = r; this.lmask = m; this.lsign = sg;
+    this.flags = (this.flags & ~(CF | OF | AF)) | eager;
+    this.lazy = PF | ZF | SF;
+  }
+
+  /** Condition code test for Jcc/SETcc/CMOVcc (cc = low nibble of the opcode). */
+  cond(cc: number): boolean {
+    let r: boolean;
+    switch (cc >> 1) {
+      case 0: r = this.getOF(); break;
+      case 1: r = this.getCF() !== 0; break;
+      case 2: r = this.getZF(); break;
+      case 3: r = this.getCF() !== 0 || this.getZF(); break;
+      case 4: r = this.getSF(); break;
+      case 5: r = this.getPF(); break;
+      case 6: r = this.getSF() !== this.getOF(); break;
+      default: r = this.getZF() || this.getSF() !== this.getOF(); break;
+    }
+    return (cc & 1) !== 0 ? !r : r;
+  }
+
+  // =============================================================================================
+  // Registers
+  // =============================================================================================
+
+  getReg8(r: number): number { return this.r8[BREG[r]]; }
+  setReg8(r: number, v: number): void { this.r8[BREG[r]] = v; }
+  getReg16(r: number): number { return this.r16[r << 2]; }
+  setReg16(r: number, v: number): void { this.r16[r << 2] = v; }
+  getReg32(r: number): number { return this.r32[r << 1]; }
+  setReg32(r: number, v: number): void { this.r32[r << 1] = v; }
+
+  // =============================================================================================
+  // Faults
+  // =============================================================================================
+
+  /** Abandon the instruction with exception `v` (error code `err`, or none when `err` < 0). */
+  fault(v: number, err: number): never {
+    this.excVector = v;
+    this.excError = err < 0 ? 0 : err & 0xffff;
+    this.excHasError = err >= 0;
+    throw this.exc;
+  }
+
+  gp(err: number): never { return this.fault(X_GP, err); }
+  ud(): never { return this.fault(X_UD, -1); }
+  ss(err: number): never { return this.fault(X_SS, err); }
+
+  /** Segment limit or rights violation on segment `s`. */
+  segFault(s: number): never {
+    return this.fault(s === SS ? X_SS : X_GP, 0);
+  }
+
+  /** Fail stop: an instruction or mode we do not implement. */
+  unimplemented(what: string): never {
+    const lin = this.currentInstructionAddress();
+    throw new X86Unimplemented(lin, this.readLinear(lin, 15), what);
+  }
+
+  /** Device-not-available check for x87/WAIT-class instructions (SDM Vol. 3 §2.5). */
+  fpuCheck(): void {
+    if ((this.cr0 & (CR0_EM | CR0_TS)) !== 0) this.fault(X_NM, -1);
+  }
+
+  // =============================================================================================
+  // Paging and physical memory
+  // =============================================================================================
+
+  /** Forget every cached translation (CR3/CR0/CR4 writes, frame-map changes by the VMM). */
+  flushTlb(): void {
+    if (this.tlbOverflow) {
+      this.tlbR0.fill(-1); this.tlbW0.fill(-1);
+      if (this.tlbR3 !== this.tlbR0) { this.tlbR3.fill(-1); this.tlbW3.fill(-1); }
+    } else {
+      const l = this.tlbList;
+      for (let i = 0; i < this.tlbCount; i++) {
+        const p = l[i];
+        this.tlbR0[p] = -1; this.tlbW0[p] = -1; this.tlbR3[p] = -1; this.tlbW3[p] = -1;
+      }
+    }
+    this.tlbCount = 0;
+    this.tlbOverflow = false;
+    this.fetchTag = -1;
+    this.selectTlb();
+  }
+
+  /** Invalidate one page (INVLPG). */
+  invlpg(lin: number): void {
+    const p = lin >>> 12;
+    this.tlbR0[p] = -1; this.tlbW0[p] = -1; this.tlbR3[p] = -1; this.tlbW3[p] = -1;
+    this.fetchTag = -1;
+  }
+
+  /** Point tlbR/tlbW at the supervisor or user tables for the current CPL. */
+  selectTlb(): void {
+    if (this.cpl === 3 && (this.cr0 & CR0_PG) !== 0) {
+      if (this.tlbR3 === this.tlbR0) {
+        this.tlbR3 = new Int32Array(TLB_SIZE).fill(-1);
+        this.tlbW3 = new Int32Array(TLB_SIZE).fill(-1);
+      }
+      this.tlbR = this.tlbR3; this.tlbW = this.tlbW3;
+    } else {
+      this.tlbR = this.tlbR0; this.tlbW = this.tlbW0;
+    }
+  }
+
+  setCpl(c: number): void {
+    if (c !== this.cpl) {
+      this.cpl = c;
+      this.fetchTag = -1;
+      this.selectTlb();
+    }
+  }
+
+  physRd8(p: number): number {
+    if (p < this.ramLen && this.frameFlags[p >>> 12] === 0) return this.ram[p];
+    return this.bus.memRead(p, 1) & 0xff;
+  }
+
+  physRd32(p: number): number {
+    if (p + 3 < this.ramLen && this.frameFlags[p >>> 12] === 0 && (p & 0xfff) <= 0xffc) return this.dv.getInt32(p, true);
+    if ((p & 3) === 0 && this.frameFlags[p >>> 12] !== 0) return this.bus.memRead(p, 4) | 0;
+    return (this.physRd8(p) | (this.physRd8((p + 1) >>> 0) << 8) | (this.physRd8((p + 2) >>> 0) << 16) | (this.physRd8((p + 3) >>> 0) << 24));
+  }
+
+  physWr8(p: number, v: number): void {
+    if (p < this.ramLen && this.frameFlags[p >>> 12] === 0) this.ram[p] = v;
+    else this.bus.memWrite(p, 1, v & 0xff);
+  }
+
+  physWr32(p: number, v: number): void {
+    if (p + 3 < this.ramLen && this.frameFlags[p >>> 12] === 0 && (p & 0xfff) <= 0xffc) { this.dv.setInt32(p, v, true); return; }
+    this.physWr8(p, v & 0xff); this.physWr8((p + 1) >>> 0, (v >>> 8) & 0xff);
+    this.physWr8((p + 2) >>> 0, (v >>> 16) & 0xff); this.physWr8((p + 3) >>> 0, (v >>> 24) & 0xff);
+  }
+
+  /**
+   * Translate a linear address (SDM Vol. 3 §4.3, 32-bit paging). `write` 0/1, `user` true for a
+   * CPL-3 access that is not an implicit supervisor access. Raises #PF. Returns the physical
+   * address and fills the TLB when the frame is plain RAM.
+   */
+  translate(lin: number, write: number, user: boolean): number {
+    const page = lin >>> 12;
+    let phys: number;
+    if ((this.cr0 & CR0_PG) === 0) {
+      phys = lin >>> 0;
+    } else {
+      const pdeAddr = ((this.cr3 & ~0xfff) >>> 0) + ((lin >>> 22) << 2);
+      const pde = this.physRd32(pdeAddr >>> 0);
+      const uerr = user ? 4 : 0;
+      if ((pde & 1) === 0) this.pageFault(lin, write << 1 | uerr);
+      const wp = (this.cr0 & CR0_WP) !== 0;
+      if ((pde & 0x80) !== 0 && (this.cr4 & CR4_PSE) !== 0) {
+        if (user && (pde & 4) === 0) this.pageFault(lin, 1 | write << 1 | uerr);
+        if (write !== 0 && (pde & 2) === 0 && (user || wp)) this.pageFault(lin, 1 | 2 | uerr);
+        const nv = pde | 0x20 | (write !== 0 ? 0x40 : 0);
+        if (nv !== pde) this.physWr32(pdeAddr >>> 0, nv);
+        phys = ((pde & 0xffc00000) >>> 0) + (lin & 0x3fffff);
+        if (write !== 0) return this.tlbFill(page, phys, 1, user);
+        // Not dirty yet or not writable here: cache for reads only so a write walks again.
+        const writable = (pde & 0x40) !== 0 && ((pde & 2) !== 0 || (!user && !wp)) ? 1 : 0;
+        return this.tlbFill(page, phys, writable, user);
+      }
+      const pteAddr = ((pde & ~0xfff) >>> 0) + (((lin >>> 12) & 0x3ff) << 2);
+      const pte = this.physRd32(pteAddr >>> 0);
+      if ((pte & 1) === 0) this.pageFault(lin, write << 1 | uerr);
+      const u = pde & pte & 4;
+      const w = pde & pte & 2;
+      if (user && u === 0) this.pageFault(lin, 1 | write << 1 | uerr);
+      if (write !== 0 && w === 0 && (user || wp)) this.pageFault(lin, 1 | 2 | uerr);
+      if ((pde & 0x20) === 0) this.physWr32(pdeAddr >>> 0, pde | 0x20);
+      const nv = pte | 0x20 | (write !== 0 ? 0x40 : 0);
+      if (nv !== pte) this.physWr32(pteAddr >>> 0, nv);
+      phys = ((pte & ~0xfff) >>> 0) + (lin & 0xfff);
+      if (write !== 0) return this.tlbFill(page, phys, 1, user);
+      // A read of a dirty page that this privilege may write: cache it for writes too.
+      const writable = (pte & 0x40) !== 0 && (w !== 0 || (!user && !wp)) ? 1 : 0;
+      return this.tlbFill(page, phys, writable, user);
+    }
+    return this.tlbFill(page, phys, 1, user);
+  }
+
+  private tlbFill(page: number, phys: number, writable: number, user: boolean): number {
+    const frame = phys >>> 12;
+    if (phys < this.ramLen && this.frameFlags[frame] === 0 && (frame << 12) + 0xfff < this.ramLen) {
+      const rt = user ? this.tlbR3 : this.tlbR0;
+      rt[page] = frame << 12;
+      if (writable !== 0) (user ? this.tlbW3 : this.tlbW0)[page] = frame << 12;
+      if (this.tlbCount < TLB_LIST_MAX) this.tlbList[this.tlbCount++] = page;
+      else this.tlbOverflow = true;
+    }
+    return phys;
+  }
+
+  private pageFault(lin: number, err: number): never {
+    this.cr2 = lin | 0;
+    return this.fault(X_PF, err);
+  }
+
+  /** Best-effort translation without faults or A/D updates; -1 when unmapped. */
+  probe(lin: number): number {
+    if ((this.cr0 & CR0_PG) === 0) return lin >>> 0;
+    try {
+      const pde = this.physRd32((((this.cr3 & ~0xfff) >>> 0) + ((lin >>> 22) << 2)) >>> 0);
+      if ((pde & 1) === 0) return -1;
+      if ((pde & 0x80) !== 0 && (this.cr4 & CR4_PSE) !== 0) return (((pde & 0xffc00000) >>> 0) + (lin & 0x3fffff)) >>> 0;
+      const pte = this.physRd32((((pde & ~0xfff) >>> 0) + (((lin >>> 12) & 0x3ff) << 2)) >>> 0);
+      if ((pte & 1) === 0) return -1;
+      return (((pte & ~0xfff) >>> 0) + (lin & 0xfff)) >>> 0;
+    } catch {
+      return -1;
+    }
+  }
+
+  // ---- linear accesses ----
+
+  rd8(lin: number): number {
+    const t = this.tlbR[lin >>> 12];
+    if (t !== -1) return this.ram[t + (lin & 0xfff)];
+    return this.physRd8(this.translate(lin, 0, this.cpl === 3));
+  }
+
+  rd16(lin: number): number {
+    const t = this.tlbR[lin >>> 12];
+    const o = lin & 0xfff;
+    if (t !== -1 && o !== 0xfff) return this.dv.getUint16(t + o, true);
+    return this.rd16Slow(lin);
+  }
+
+  private rd16Slow(lin: number): number {
+    const user = this.cpl === 3;
+    const p0 = this.translate(lin, 0, user);
+    if ((lin & 0xfff) !== 0xfff) {
+      if ((p0 & 1) === 0 && (p0 >= this.ramLen || this.frameFlags[p0 >>> 12] !== 0)) return this.bus.memRead(p0, 2) & 0xffff;
+      return this.physRd8(p0) | (this.physRd8(p0 + 1) << 8);
+    }
+    const p1 = this.translate((lin + 1) | 0, 0, user);
+    return this.physRd8(p0) | (this.physRd8(p1) << 8);
+  }
+
+  rd32(lin: number): number {
+    const t = this.tlbR[lin >>> 12];
+    const o = lin & 0xfff;
+    if (t !== -1 && o <= 0xffc) return this.dv.getInt32(t + o, true);
+    return this.rd32Slow(lin);
+  }
+
+  private rd32Slow(lin: number): number {
+    const user = this.cpl === 3;
+    const p0 = this.translate(lin, 0, user);
+    if ((lin & 0xfff) <= 0xffc) {
+      if ((p0 & 3) === 0 && (p0 >= this.ramLen || this.frameFlags[p0 >>> 12] !== 0)) return this.bus.memRead(p0, 4) | 0;
+      return this.physRd8(p0) | (this.physRd8(p0 + 1) << 8) | (this.physRd8(p0 + 2) << 16) | (this.physRd8(p0 + 3) << 24);
+    }
+    const p3 = this.translate((lin + 3) | 0, 0, user);
+    let v = 0;
+    for (let i = 0; i < 4; i++) {
+      const li = (lin + i) | 0;
+      const p = ((li ^ lin) & ~0xfff) === 0 ? p0 + i : ((p3 & ~0xfff) >>> 0) + (li & 0xfff);
+      v |= this.physRd8(p) << (8 * i);
+    }
+    return v;
+  }
+
+  wr8(lin: number, v: number): void {
+    const t = this.tlbW[lin >>> 12];
+    if (t !== -1) { this.ram[t + (lin & 0xfff)] = v; return; }
+    this.physWr8(this.translate(lin, 1, this.cpl === 3), v & 0xff);
+  }
+
+  wr16(lin: number, v: number): void {
+    const t = this.tlbW[lin >>> 12];
+    const o = lin & 0xfff;
+    if (t !== -1 && o !== 0xfff) { this.dv.setUint16(t + o, v, true); return; }
+    this.wr16Slow(lin, v);
+  }
+
+  private wr16Slow(lin: number, v: number): void {
+    const user = this.cpl === 3;
+    const p0 = this.translate(lin, 1, user);
+    if ((lin & 0xfff) !== 0xfff) {
+      if ((p0 & 1) === 0 && (p0 >= this.ramLen || this.frameFlags[p0 >>> 12] !== 0)) { this.bus.memWrite(p0, 2, v & 0xffff); return; }
+      this.physWr8(p0, v & 0xff); this.physWr8(p0 + 1, (v >>> 8) & 0xff);
+      return;
+    }
+    const p1 = this.translate((lin + 1) | 0, 1, user);
+    this.physWr8(p0, v & 0xff); this.physWr8(p1, (v >>> 8) & 0xff);
+  }
+
+  wr32(lin: number, v: number): void {
+    const t = this.tlbW[lin >>> 12];
+    const o = lin & 0xfff;
+    if (t !== -1 && o <= 0xffc) { this.dv.setInt32(t + o, v, true); return; }
+    this.wr32Slow(lin, v);
+  }
+
+  private wr32Slow(lin: number, v: number): void {
+    const user = this.cpl === 3;
+    const p0 = this.translate(lin, 1, user);
+    if ((lin & 0xfff) <= 0xffc) {
+      if ((p0 & 3) === 0 && (p0 >= this.ramLen || this.frameFlags[p0 >>> 12] !== 0)) { this.bus.memWrite(p0, 4, v >>> 0); return; }
+      for (let i = 0; i < 4; i++) this.physWr8(p0 + i, (v >>> (8 * i)) & 0xff);
+      return;
+    }
+    const p3 = this.translate((lin + 3) | 0, 1, user);
+    for (let i = 0; i < 4; i++) {
+      const li = (lin + i) | 0;
+      const p = ((li ^ lin) & ~0xfff) === 0 ? p0 + i : ((p3 & ~0xfff) >>> 0) + (li & 0xfff);
+      this.physWr8(p, (v >>> (8 * i)) & 0xff);
+    }
+  }
+
+  /** Supervisor-mode (implicit) accesses to system structures: GDT, LDT, IDT, TSS. */
+  sysRd32(lin: number): number {
+    const save = this.cpl; this.cpl = 0; this.tlbR = this.tlbR0; this.tlbW = this.tlbW0;
+    try { return this.rd32(lin); } finally { this.cpl = save; this.selectTlb(); }
+  }
+
+  sysRd16(lin: number): number {
+    const save = this.cpl; this.cpl = 0; this.tlbR = this.tlbR0; this.tlbW = this.tlbW0;
+    try { return this.rd16(lin); } finally { this.cpl = save; this.selectTlb(); }
+  }
+
+  sysWr8(lin: number, v: number): void {
+    const save = this.cpl; this.cpl = 0; this.tlbR = this.tlbR0; this.tlbW = this.tlbW0;
+    try { this.wr8(lin, v); } finally { this.cpl = save; this.selectTlb(); }
+  }
+
+  // ---- segmented accesses (limit and rights checked) ----
+
+  rdS8(s: number, off: number): number {
+    if (off < this.segLo[s] || off > this.segRHi[s]) this.segFault(s);
+    return this.rd8((this.segBase[s] + off) | 0);
+  }
+
+  rdS16(s: number, off: number): number {
+    if (off < this.segLo[s] || off + 1 > this.segRHi[s]) this.segFault(s);
+    return this.rd16((this.segBase[s] + off) | 0);
+  }
+
+  rdS32(s: number, off: number): number {
+    if (off < this.segLo[s] || off + 3 > this.segRHi[s]) this.segFault(s);
+    return this.rd32((this.segBase[s] + off) | 0);
+  }
+
+  wrS8(s: number, off: number, v: number): void {
+    if (off < this.segLo[s] || off > this.segWHi[s]) this.segFault(s);
+    this.wr8((this.segBase[s] + off) | 0, v);
+  }
+
+  wrS16(s: number, off: number, v: number): void {
+    if (off < this.segLo[s] || off + 1 > this.segWHi[s]) this.segFault(s);
+    this.wr16((this.segBase[s] + off) | 0, v);
+  }
+
+  wrS32(s: number, off: number, v: number): void {
+    if (off < this.segLo[s] || off + 3 > this.segWHi[s]) this.segFault(s);
+    this.wr32((this.segBase[s] + off) | 0, v);
+  }
+
+  /** Check that `n` bytes at `off` are writable in `s` (for multi-part writes that must not tear). */
+  chkW(s: number, off: number, n: number): void {
+    if (off < this.segLo[s] || off + n - 1 > this.segWHi[s]) this.segFault(s);
+  }
+
+  chkR(s: number, off: number, n: number): void {
+    if (off < this.segLo[s] || off + n - 1 > this.segRHi[s]) this.segFault(s);
+  }
+
+  // =============================================================================================
+  // Instruction fetch and decode helpers
+  // =============================================================================================
+
+  fetch8(): number {
+    const eip = this.eip;
+    if (eip > this.segLimit[CS]) this.gp(0);
+    const lin = (this.segBase[CS] + eip) | 0;
+    this.eip = eip + 1;
+    if (lin >>> 12 === this.fetchTag) return this.ram[this.fetchBase + (lin & 0xfff)];
+    return this.fetchSlow(lin);
+  }
+
+  private fetchSlow(lin: number): number {
+    const p = this.translate(lin, 0, this.cpl === 3);
+    if (p < this.ramLen && this.frameFlags[p >>> 12] === 0 && ((p >>> 12) << 12) + 0xfff < this.ramLen) {
+      this.fetchTag = lin >>> 12;
+      this.fetchBase = (p >>> 12) << 12;
+      return this.ram[p];
+    }
+    return this.bus.memRead(p, 1) & 0xff;
+  }
+
+  fetch16(): number {
+    const lo = this.fetch8();
+    return lo | (this.fetch8() << 8);
+  }
+
+  fetch32(): number {
+    const a = this.fetch16();
+    return a | (this.fetch16() << 16);
+  }
+
+  /** Fetch an immediate of the current operand size (16 or 32 bits, zero-extended / int32). */
+  fetchImmV(): number {
+    return this.os32 ? this.fetch32() : this.fetch16();
+  }
+
+  /** Sign-extended imm8. */
+  fetchS8(): number {
+    return (this.fetch8() << 24) >> 24;
+  }
+
+  /** Decode a ModRM byte and, for memory forms, the effective address (SDM Vol. 2 §2.1.5). */
+  decodeModrm(): void {
+    const m = this.fetch8();
+    this.modrm = m;
+    this.regf = (m >> 3) & 7;
+    this.rmf = m & 7;
+    if (m >= 0xc0) {
+      this.isMem = false;
+      if (this.lock !== 0) this.ud();
+      return;
+    }
+    this.isMem = true;
+    const mod = m >> 6;
+    const rm = m & 7;
+    const r = this.r32;
+    let seg = DS;
+    let ea: number;
+    if (!this.as32) {
+      switch (rm) {
+        case 0: ea = r[6] + r[12]; break;
+        case 1: ea = r[6] + r[14]; break;
+        case 2: ea = r[10] + r[12]; seg = SS; break;
+        case 3: ea = r[10] + r[14]; seg = SS; break;
+        case 4: ea = r[12]; break;
+        case 5: ea = r[14]; break;
+        case 6:
+          if (mod === 0) { ea = this.fetch16(); } else { ea = r[10]; seg = SS; }
+          break;
+        default: ea = r[6]; break;
+      }
+      if (mod === 1) ea += this.fetchS8();
+      else if (mod === 2) ea += this.fetch16();
+      this.ea = ea & 0xffff;
+    } else {
+      if (rm === 4) {
+        const sib = this.fetch8();
+        const base = sib & 7;
+        const idx = (sib >> 3) & 7;
+        if (base === 5 && mod === 0) ea = this.fetch32();
+        else {
+          ea = r[base << 1];
+          if (base === 4 || base === 5) seg = SS;
+        }
+        if (idx !== 4) ea += r[idx << 1] << (sib >> 6);
+      } else if (rm === 5 && mod === 0) {
+        ea = this.fetch32();
+      } else {
+        ea = r[rm << 1];
+        if (rm === 5) seg = SS;
+      }
+      if (mod === 1) ea += this.fetchS8();
+      else if (mod === 2) ea += this.fetch32();
+      this.ea = ea >>> 0;
+    }
+    this.eaSeg = this.segOvr >= 0 ? this.segOvr : seg;
+  }
+
+  /** Segment for a default-DS memory operand (string sources, moffs, XLAT). */
+  dsSeg(): number {
+    return this.segOvr >= 0 ? this.segOvr : DS;
+  }
+
+  // ---- ModRM operand access ----
+  readEb(): number { return this.isMem ? this.rdS8(this.eaSeg, this.ea) : this.r8[BREG[this.rmf]]; }
+  writeEb(v: number): void { if (this.isMem) this.wrS8(this.eaSeg, this.ea, v); else this.r8[BREG[this.rmf]] = v; }
+  readEw(): number { return this.isMem ? this.rdS16(this.eaSeg, this.ea) : this.r16[this.rmf << 2]; }
+  writeEw(v: number): void { if (this.isMem) this.wrS16(this.eaSeg, this.ea, v); else this.r16[this.rmf << 2] = v; }
+  readEd(): number { return this.isMem ? this.rdS32(this.eaSeg, this.ea) : this.r32[this.rmf << 1]; }
+  writeEd(v: number): void { if (this.isMem) this.wrS32(this.eaSeg, this.ea, v); else this.r32[this.rmf << 1] = v; }
+  /** Operand-size dependent E read (16-bit values zero-extended). */
+  readEv(): number { return this.os32 ? this.readEd() : this.readEw(); }
+  writeEv(v: number): void { if (this.os32) this.writeEd(v); else this.writeEw(v); }
+  readGb(): number { return this.r8[BREG[this.regf]]; }
+  writeGb(v: number): void { this.r8[BREG[this.regf]] = v; }
+  readGv(): number { return this.os32 ? this.r32[this.regf << 1] : this.r16[this.regf << 2]; }
+  writeGv(v: number): void { if (this.os32) this.r32[this.regf << 1] = v; else this.r16[this.regf << 2] = v; }
+
+  // =============================================================================================
+  // Stack
+  // =============================================================================================
+
+  getSP(): number { return this.ss32 ? this.r32[8] >>> 0 : this.r16[16]; }
+  setSP(v: number): void { if (this.ss32) this.r32[8] = v; else this.r16[16] = v; }
+  /** Stack pointer after moving by `d` bytes, wrapped to the stack width. */
+  spAdd(d: number): number { return this.ss32 ? (this.r32[8] + d) >>> 0 : (this.r16[16] + d) & 0xffff; }
+
+  push16(v: number): void {
+    const sp = this.spAdd(-2);
+    this.wrS16(SS, sp, v);
+    this.setSP(sp);
+  }
+
+  push32(v: number): void {
+    const sp = this.spAdd(-4);
+    this.wrS32(SS, sp, v);
+    this.setSP(sp);
+  }
+
+  pushV(v: number): void { if (this.os32) this.push32(v); else this.push16(v); }
+
+  pop16(): number {
+    const sp = this.getSP();
+    const v = this.rdS16(SS, sp);
+    this.setSP(this.ss32 ? (sp + 2) >>> 0 : (sp + 2) & 0xffff);
+    return v;
+  }
+
+  pop32(): number {
+    const sp = this.getSP();
+    const v = this.rdS32(SS, sp);
+    this.setSP(this.ss32 ? (sp + 4) >>> 0 : (sp + 4) & 0xffff);
+    return v;
+  }
+
+  popV(): number { return this.os32 ? this.pop32() : this.pop16(); }
+
+  /** Read the stack at SP + `d` without popping. */
+  peek16(d: number): number { return this.rdS16(SS, this.spAdd(d)); }
+  peek32(d: number): number { return this.rdS32(SS, this.spAdd(d)); }
+
+  // =============================================================================================
+  // Control transfers
+  // =============================================================================================
+
+  /** Near jump target check (SDM: #GP(0) when beyond the CS limit). */
+  jumpNear(target: number): void {
+    const t = this.os32 ? target >>> 0 : target & 0xffff;
+    if (t > this.segLimit[CS]) this.gp(0);
+    this.eip = t;
+  }
+
+  /** Load CS:EIP for a far transfer in real or V86 mode. */
+  farRealMode(sel: number, off: number): void {
+    if (off > this.segLimit[CS]) this.gp(0);
+    this.setRealModeSegment(CS, sel);
+    this.eip = off;
+  }
+
+  // =============================================================================================
+  // Descriptors and segment loads (protected mode)
+  // =============================================================================================
+
+  /** Descriptor words read by `readDesc`. */
+  dLo = 0;
+  dHi = 0;
+
+  /** Read the descriptor for `sel` into dLo/dHi; false if beyond the table limit. */
+  readDesc(sel: number): boolean {
+    let base: number, limit: number;
+    if ((sel & 4) !== 0) {
+      if ((this.ldtrAcc & 0x80) === 0 || this.ldtrSel === 0) return false;
+      base = this.ldtrBase; limit = this.ldtrLimit;
+    } else {
+      base = this.gdtrBase; limit = this.gdtrLimit;
+    }
+    const off = sel & ~7;
+    if (off + 7 > limit) return false;
+    this.dLo = this.sysRd32((base + off) | 0);
+    this.dHi = this.sysRd32((base + off + 4) | 0);
+    return true;
+  }
+
+  /** Set the accessed bit of the descriptor just read (as the CPU does on a segment load). */
+  markAccessed(sel: number): void {
+    if ((this.dHi & 0x100) !== 0) return;
+    this.dHi |= 0x100;
+    const base = (sel & 4) !== 0 ? this.ldtrBase : this.gdtrBase;
+    this.sysWr8((base + (sel & ~7) + 5) | 0, (this.dHi >>> 8) & 0xff);
+  }
+
+
+  /** Load the hidden part of segment `s` from the descriptor in dLo/dHi. */
+  loadSegDesc(s: number, sel: number): void {
+    this.segSel[s] = sel;
+    this.segBase[s] = descBase(this.dLo, this.dHi);
+    this.segLimit[s] = descLimit(this.dLo, this.dHi);
+    this.segAcc[s] = (this.dHi >>> 8) & 0xf0ff;
+    this.segUpdated(s);
+  }
+
+  /** MOV/POP/LxS to a data segment register or SS, with the protected-mode checks (SDM MOV). */
+  loadSeg(s: number, sel: number): void {
+    sel &= 0xffff;
+    if ((this.cr0 & CR0_PE) === 0 || (this.flags & VM) !== 0) {
+      this.setRealModeSegment(s, sel);
+      return;
+    }
+    const rpl = sel & 3;
+    if ((sel & ~3) === 0) {
+      if (s === SS) this.gp(0);
+      this.segSel[s] = sel; this.segBase[s] = 0; this.segLimit[s] = 0; this.segAcc[s] = 0;
+      this.segUpdated(s);
+      return;
+    }
+    if (!this.readDesc(sel)) this.gp(sel & 0xfffc);
+    const acc = (this.dHi >>> 8) & 0xff;
+    const dpl = (acc >> 5) & 3;
+    if ((acc & 0x10) === 0) this.gp(sel & 0xfffc);
+    if (s === SS) {
+      // Writable data segment with RPL = DPL = CPL.
+      if ((acc & 0x8) !== 0 || (acc & 0x2) === 0 || rpl !== this.cpl || dpl !== this.cpl) this.gp(sel & 0xfffc);
+      if ((acc & 0x80) === 0) this.fault(X_SS, sel & 0xfffc);
+    } else {
+      // Readable; for data and non-conforming code, DPL >= max(CPL, RPL).
+      if ((acc & 0xa) === 0x8) this.gp(sel & 0xfffc);
+      if (((acc & 0xc) !== 0xc) && (dpl < this.cpl || dpl < rpl)) this.gp(sel & 0xfffc);
+      if ((acc & 0x80) === 0) this.fault(X_NP, sel & 0xfffc);
+    }
+    this.markAccessed(sel);
+    this.loadSegDesc(s, sel);
+  }
+
+  /** After a privilege drop: data segments the new CPL may not use become null (SDM RET/IRET). */
+  nullInvalidSegs(): void {
+    for (const s of [ES, DS, FS, GS]) {
+      const acc = this.segAcc[s];
+      const dpl = (acc >> 5) & 3;
+      const conformingCode = (acc & 0x1c) === 0x1c;
+      if ((acc & 0x10) !== 0 && !conformingCode && dpl < this.cpl) {
+        this.segSel[s] = 0; this.segAcc[s] = 0; this.segUpdated(s);
+      } else if ((acc & 0x10) === 0) {
+        this.segAcc[s] = 0; this.segUpdated(s);
+      }
+    }
+  }
+
+  /** Validate a code-segment selector for a far JMP/CALL/RET/IRET target; loads dLo/dHi. */
+  checkCodeSeg(sel: number, targetCpl: number, isRet: boolean): void {
+    if ((sel & ~3) === 0) this.gp(0);
+    if (!this.readDesc(sel)) this.gp(sel & 0xfffc);
+    const acc = (this.dHi >>> 8) & 0xff;
+    if ((acc & 0x18) !== 0x18) {
+      if ((acc & 0x10) === 0 && !isRet) this.unimplemented('far transfer through a system descriptor (call gate / TSS / task gate)');
+      this.gp(sel & 0xfffc);
+    }
+    const dpl = (acc >> 5) & 3;
+    const conforming = (acc & 4) !== 0;
+    if (isRet) {
+      if ((sel & 3) < this.cpl) this.gp(sel & 0xfffc);
+      if (conforming ? dpl > (sel & 3) : dpl !== (sel & 3)) this.gp(sel & 0xfffc);
+    } else if (conforming ? dpl > targetCpl : (dpl !== targetCpl || (sel & 3) > targetCpl)) {
+      this.gp(sel & 0xfffc);
+    }
+    if ((acc & 0x80) === 0) this.fault(X_NP, sel & 0xfffc);
+  }
+
+  /** Far JMP or CALL (`call` true) to sel:off (SDM JMP / CALL far). */
+  farTransfer(sel: number, off: number, call: boolean): void {
+    const pm = (this.cr0 & CR0_PE) !== 0 && (this.flags & VM) === 0;
+    const oldCs = this.segSel[CS];
+    const oldEip = this.eip;
+    if (!pm) {
+      if (call) {
+        // Both pushes must fit before anything changes.
+        if (this.os32) { this.chkW(SS, this.spAdd(-8), 8); this.push32(oldCs); this.push32(oldEip); }
+        else { this.chkW(SS, this.spAdd(-4), 4); this.push16(oldCs); this.push16(oldEip); }
+      }
+      this.farRealMode(sel, off);
+      return;
+    }
+    this.checkCodeSeg(sel, this.cpl, false);
+    const lim = descLimit(this.dLo, this.dHi);
+    if (off > lim) this.gp(0);
+    if (call) {
+      const n = this.os32 ? 8 : 4;
+      const sp = this.spAdd(-n);
+      this.chkW(SS, sp, n);
+      if (this.os32) { this.push32(oldCs); this.push32(oldEip); }
+      else { this.push16(oldCs); this.push16(oldEip); }
+    }
+    this.markAccessed(sel);
+    this.loadSegDesc(CS, (sel & 0xfffc) | this.cpl);
+    this.eip = off;
+  }
+
+  /** Far RET (`imm` extra bytes to release), real or protected mode (SDM RET). */
+  farReturn(imm: number): void {
+    const pm = (this.cr0 & CR0_PE) !== 0 && (this.flags & VM) === 0;
+    const w = this.os32 ? 4 : 2;
+    const off = this.os32 ? this.peek32(0) >>> 0 : this.peek16(0);
+    const sel = (this.os32 ? this.peek32(w) : this.peek16(w)) & 0xffff;
+    if (!pm) {
+      if (off > this.segLimit[CS]) this.gp(0);
+      this.setRealModeSegment(CS, sel);
+      this.eip = off;
+      this.setSP(this.spAdd(2 * w + imm));
+      return;
+    }
+    this.checkCodeSeg(sel, 0, true);
+    const rpl = sel & 3;
+    if (rpl === this.cpl) {
+      if (off > descLimit(this.dLo, this.dHi)) this.gp(0);
+      this.markAccessed(sel);
+      this.loadSegDesc(CS, sel);
+      this.eip = off;
+      this.setSP(this.spAdd(2 * w + imm));
+      return;
+    }
+    // Return to an outer privilege level: pop ESP and SS too.
+    const lo = this.dLo, hi = this.dHi;
+    const nsp = this.os32 ? this.peek32(2 * w + imm) >>> 0 : this.peek16(2 * w + imm);
+    const nss = (this.os32 ? this.peek32(3 * w + imm) : this.peek16(3 * w + imm)) & 0xffff;
+    if (off > descLimit(lo, hi)) this.gp(0);
+    this.loadOuterSS(nss, rpl);
+    this.dLo = lo; this.dHi = hi;
+    this.markAccessed(sel);
+    this.loadSegDesc(CS, sel);
+    this.setCpl(rpl);
+    this.commitOuterSS();
+    this.setSP(this.ss32 ? (nsp + imm) >>> 0 : (nsp + imm) & 0xffff);
+    this.eip = off;
+    this.nullInvalidSegs();
+  }
+
+  private ssLo = 0;
+  private ssHi = 0;
+  private ssSel = 0;
+
+  /** Validate the SS to be loaded on a return to privilege `rpl` (SDM RET/IRET checks). */
+  loadOuterSS(nss: number, rpl: number): void {
+    if ((nss & ~3) === 0) this.gp(0);
+    if (!this.readDesc(nss)) this.gp(nss & 0xfffc);
+    const acc = (this.dHi >>> 8) & 0xff;
+    if ((nss & 3) !== rpl || (acc & 0x1a) !== 0x12 || ((acc >> 5) & 3) !== rpl) this.gp(nss & 0xfffc);
+    if ((acc & 0x80) === 0) this.fault(X_SS, nss & 0xfffc);
+    this.markAccessed(nss);
+    this.ssLo = this.dLo; this.ssHi = this.dHi; this.ssSel = nss;
+  }
+
+  commitOuterSS(): void {
+    this.dLo = this.ssLo; this.dHi = this.ssHi;
+    this.loadSegDesc(SS, this.ssSel);
+  }
+
+  /** IRET (SDM IRET), real mode and protected mode without task return or V86. */
+  iret(): void {
+    const pm = (this.cr0 & CR0_PE) !== 0;
+    const w = this.os32 ? 4 : 2;
+    if (!pm) {
+      const ip = this.os32 ? this.peek32(0) >>> 0 : this.peek16(0);
+      const cs = (this.os32 ? this.peek32(4) : this.peek16(2)) & 0xffff;
+      const fl = this.os32 ? this.peek32(8) : this.peek16(4);
+      if (ip > this.segLimit[CS]) this.gp(0);
+      this.setSP(this.spAdd(3 * w));
+      this.setRealModeSegment(CS, cs);
+      this.eip = ip;
+      if (this.os32) this.setFlags((fl & (FLAGS_WRITABLE & ~VM)) | (this.flags & VM));
+      else this.setFlags((this.getFlags() & ~0xffff) | (fl & 0x7fd5));
+      return;
+    }
+    if ((this.flags & VM) !== 0) this.unimplemented('IRET in virtual-8086 mode');
+    if ((this.flags & NT) !== 0) this.unimplemented('IRET task return (NT=1)');
+    const ip = this.os32 ? this.peek32(0) >>> 0 : this.peek16(0);
+    const sel = (this.os32 ? this.peek32(w) : this.peek16(w)) & 0xffff;
+    const fl = this.os32 ? this.peek32(2 * w) : this.peek16(2 * w);
+    if (this.os32 && (fl & VM) !== 0 && this.cpl === 0) this.unimplemented('IRET to virtual-8086 mode');
+    this.checkCodeSeg(sel, 0, true);
+    const rpl = sel & 3;
+    const oldCpl = this.cpl;
+    const lo = this.dLo, hi = this.dHi;
+    if (ip > descLimit(lo, hi)) this.gp(0);
+    let nsp = 0;
+    if (rpl !== this.cpl) {
+      nsp = this.os32 ? this.peek32(3 * w) >>> 0 : this.peek16(3 * w);
+      const nss = (this.os32 ? this.peek32(4 * w) : this.peek16(4 * w)) & 0xffff;
+      this.loadOuterSS(nss, rpl);
+      this.dLo = lo; this.dHi = hi;
+    }
+    this.markAccessed(sel);
+    this.loadSegDesc(CS, sel);
+    this.eip = ip;
+    this.writeFlagsPriv(fl, this.os32, oldCpl);
+    if (rpl !== oldCpl) {
+      this.setCpl(rpl);
+      this.commitOuterSS();
+      this.setSP(nsp);
+      this.nullInvalidSegs();
+    } else {
+      this.setSP(this.spAdd(3 * w));
+    }
+  }
+
+  /** POPF/IRET flag load with the CPL/IOPL rules (SDM POPF). */
+  writeFlagsPriv(v: number, is32: boolean, cpl: number): void {
+    let mask = ARITH | TF | DF | NT | AC | ID;
+    const old = this.getFlags();
+    if (cpl === 0) mask |= IOPL | IF;
+    else if (cpl <= ((old >> 12) & 3)) mask |= IF;
+    if (!is32) mask &= 0xffff;
+    mask |= RF & (is32 ? RF : 0);
+    this.setFlags((old & ~mask) | (v & mask));
+  }
+
+  // =============================================================================================
+  // Interrupts and exceptions
+  // =============================================================================================
+
+  /**
+   * Deliver interrupt `vec`. `soft` is INT n/INT3/INTO (gate DPL checked, EXT=0); `ext` marks an
+   * external interrupt or an exception for the EXT bit of error codes. `err` < 0: no error code.
+   */
+  interrupt(vec: number, soft: boolean, ext: number, err: number): void {
+    const pm = (this.cr0 & CR0_PE) !== 0;
+    const retEip = this.eip;
+    if (this.lastVector < 0) this.lastVector = vec;
+    if (!pm) {
+      if (vec * 4 + 3 > this.idtrLimit) this.gp(0);
+      const off = this.rd16((this.idtrBase + vec * 4) | 0);
+      const sel = this.rd16((this.idtrBase + vec * 4 + 2) | 0);
+      const fl = this.getFlags();
+      this.chkW(SS, this.spAdd(-6), 6);
+      this.push16(fl);
+      this.push16(this.segSel[CS]);
+      this.push16(retEip);
+      this.setFlags(fl & ~(IF | TF | AC | RF));
+      this.setRealModeSegment(CS, sel);
+      this.eip = off;
+      return;
+    }
+    if ((this.flags & VM) !== 0) this.unimplemented('interrupt in virtual-8086 mode');
+    const extBit = ext;
+    if (vec * 8 + 7 > this.idtrLimit) this.gp(vec * 8 + 2 + extBit);
+    const glo = this.sysRd32((this.idtrBase + vec * 8) | 0);
+    const ghi = this.sysRd32((this.idtrBase + vec * 8 + 4) | 0);
+    const type = (ghi >> 8) & 0x1f;
+    if (type === 0x05) this.unimplemented('task gate in the IDT');
+    if (type !== 0x06 && type !== 0x07 && type !== 0x0e && type !== 0x0f) this.gp(vec * 8 + 2 + extBit);
+    const gdpl = (ghi >> 13) & 3;
+    if (soft && gdpl < this.cpl) this.gp(vec * 8 + 2);
+    if ((ghi & 0x8000) === 0) this.fault(X_NP, vec * 8 + 2 + extBit);
+    const gate32 = (type & 8) !== 0;
+    const trap = (type & 1) !== 0;
+    const sel = glo >>> 16;
+    const off = gate32 ? ((ghi & 0xffff0000) | (glo & 0xffff)) >>> 0 : glo & 0xffff;
+    if ((sel & ~3) === 0) this.gp(extBit);
+    if (!this.readDesc(sel)) this.gp((sel & 0xfffc) + extBit);
+    const acc = (this.dHi >>> 8) & 0xff;
+    const dpl = (acc >> 5) & 3;
+    if ((acc & 0x18) !== 0x18 || dpl > this.cpl) this.gp((sel & 0xfffc) + extBit);
+    if ((acc & 0x80) === 0) this.fault(X_NP, (sel & 0xfffc) + extBit);
+    if (off > descLimit(this.dLo, this.dHi)) this.gp(extBit);
+    const clo = this.dLo, chi = this.dHi;
+    const fl = this.getFlags();
+    const oldCs = this.segSel[CS];
+    const n = gate32 ? 4 : 2;
+    const withErr = err >= 0;
+    if ((acc & 4) === 0 && dpl < this.cpl) {
+      // Inter-privilege: new stack from the TSS (SDM Vol. 3 §6.12.1).
+      let nss: number, nesp: number;
+      if ((this.trAcc & 0x8) !== 0) {
+        const o = 4 + dpl * 8;
+        if (o + 5 > this.trLimit) this.fault(X_TS, (this.trSel & 0xfffc) + extBit);
+        nesp = this.sysRd32((this.trBase + o) | 0) >>> 0;
+        nss = this.sysRd16((this.trBase + o + 4) | 0);
+      } else {
+        const o = 2 + dpl * 4;
+        if (o + 3 > this.trLimit) this.fault(X_TS, (this.trSel & 0xfffc) + extBit);
+        nesp = this.sysRd16((this.trBase + o) | 0);
+        nss = this.sysRd16((this.trBase + o + 2) | 0);
+      }
+      if ((nss & ~3) === 0) this.fault(X_TS, extBit);
+      if (!this.readDesc(nss)) this.fault(X_TS, (nss & 0xfffc) + extBit);
+      const sacc = (this.dHi >>> 8) & 0xff;
+      if ((nss & 3) !== dpl || ((sacc >> 5) & 3) !== dpl || (sacc & 0x1a) !== 0x12) this.fault(X_TS, (nss & 0xfffc) + extBit);
+      if ((sacc & 0x80) === 0) this.fault(X_SS, (nss & 0xfffc) + extBit);
+      const oldSS = this.segSel[SS];
+      const oldEsp = this.r32[8] >>> 0;
+      // Switch to the new stack (restored by the fault handler if a push faults).
+      const saveSS = [this.segSel[SS], this.segBase[SS], this.segLimit[SS], this.segAcc[SS], this.cpl] as const;
+      this.markAccessed(nss);
+      this.loadSegDesc(SS, nss);
+      this.setCpl(dpl);
+      this.r32[8] = nesp;
+      try {
+        const total = n * (5 + (withErr ? 1 : 0));
+        this.chkW(SS, this.spAdd(-total), total);
+        if (gate32) {
+          this.push32(oldSS); this.push32(oldEsp); this.push32(fl); this.push32(oldCs); this.push32(retEip);
+          if (withErr) this.push32(err);
+        } else {
+          this.push16(oldSS); this.push16(oldEsp); this.push16(fl); this.push16(oldCs); this.push16(retEip);
+          if (withErr) this.push16(err);
+        }
+      } catch (e) {
+        this.loadSegRaw(SS, saveSS[0], saveSS[1], saveSS[2], saveSS[3]);
+        this.setCpl(saveSS[4]);
+        this.r32[8] = oldEsp;
+        throw e;
+      }
+    } else {
+      const total = n * (3 + (withErr ? 1 : 0));
+      this.chkW(SS, this.spAdd(-total), total);
+      if (gate32) {
+        this.push32(fl); this.push32(oldCs); this.push32(retEip);
+        if (withErr) this.push32(err);
+      } else {
+        this.push16(fl); this.push16(oldCs); this.push16(retEip);
+        if (withErr) this.push16(err);
+      }
+    }
+    this.dLo = clo; this.dHi = chi;
+    this.markAccessed(sel);
+    this.loadSegDesc(CS, (sel & 0xfffc) | this.cpl);
+    this.eip = off;
+    let nf = fl & ~(TF | NT | RF | VM);
+    if (!trap) nf &= ~IF;
+    this.setFlags(nf);
+  }
+
+  /** Deliver the exception recorded by `fault`, applying the double-fault rules. */
+  deliverException(): void {
+    let vec = this.excVector;
+    let err = this.excHasError ? this.excError : -1;
+    // Faults restart the instruction: restore EIP and ESP of its start.
+    this.eip = this.startEip;
+    this.r32[8] = this.startEsp;
+    const eip0 = this.startEip;
+    const esp0 = this.startEsp;
+    for (;;) {
+      try {
+        this.interrupt(vec, false, 1, err);
+        return;
+      } catch (e) {
+        if (e !== this.exc) throw e;
+        this.eip = eip0;
+        this.r32[8] = esp0;
+        const v2 = this.excVector;
+        // A fault while delivering #DF is a triple fault (SDM Vol. 3 §6.15, interrupt 8).
+        if (vec === X_DF) { this.shutdown = true; this.pending |= 8; return; }
+        if ((isContributory(vec) && isContributory(v2)) || (vec === X_PF && (isContributory(v2) || v2 === X_PF))) {
+          vec = X_DF;
+          err = 0;
+        } else {
+          vec = v2;
+          err = this.excHasError ? this.excError : -1;
+        }
+      }
+    }
+  }
+
+  /** Inject an external interrupt now (the VMM calls this only when deliverable). */
+  injectInterrupt(vector: number): void {
+    this.halted = false;
+    this.startEip = this.eip;
+    this.startEsp = this.r32[8];
+    try {
+      this.interrupt(vector & 0xff, false, 1, -1);
+    } catch (e) {
+      if (e !== this.exc) throw e;
+      this.deliverException();
+    }
+  }
+
+  /** IF=1 and not in an STI / MOV SS interrupt shadow. */
+  interruptsDeliverable(): boolean {
+    return (this.flags & IF) !== 0 && this.retired !== this.inhibitAt && !this.shutdown;
+  }
+
+  /** When true, `run` returns InterruptWindow as soon as interrupts are deliverable. */
+  get interruptWindowExit(): boolean {
+    return (this.pending & 2) !== 0;
+  }
+
+  set interruptWindowExit(on: boolean) {
+    if (on) this.pending |= 2; else this.pending &= ~2;
+  }
+
+  /** Ask `run` to return `Requested` at the next instruction boundary (callable from a bus call). */
+  requestExit(): void {
+    this.pending |= 1;
+  }
+
+  // =============================================================================================
+  // The run loop
+  // =============================================================================================
+
+  /** Execute up to `budget` instructions. */
+  run(budget: number): ExitReason {
+    const start = this.retired;
+    try {
+      return this.runInner(budget);
+    } finally {
+      this.lastRetired = this.retired - start;
+    }
+  }
+
+  private runInner(budget: number): ExitReason {
+    if (this.shutdown) return ExitReason.Shutdown;
+    if ((this.pending & 1) !== 0) { this.pending &= ~1; return ExitReason.Requested; }
+    if (this.halted) return ExitReason.Halt;
+    let left = budget;
+    const ops = OPS;
+    for (;;) {
+      try {
+        while (left > 0) {
+          if (this.pending !== 0) {
+            const r = this.beforeInsn();
+            if (r !== 0) return r;
+          }
+          this.startEip = this.eip;
+          this.startEsp = this.r32[8];
+          this.os32 = this.cs32;
+          this.as32 = this.cs32;
+          this.segOvr = -1;
+          this.rep = 0;
+          this.lock = 0;
+          ops[this.fetch8()](this);
+          this.retired++;
+          left--;
+          if (this.pending !== 0) {
+            const r = this.afterInsn();
+            if (r !== 0) return r;
+          }
+        }
+        return ExitReason.Budget;
+      } catch (e) {
+        if (e !== this.exc) throw e;
+        left--;
+        this.tfArmed = false;
+        this.deliverException();
+        if (this.shutdown) return ExitReason.Shutdown;
+      }
+    }
+  }
+
+  private beforeInsn(): ExitReason | 0 {
+    const p = this.pending;
+    if ((p & 1) !== 0) { this.pending &= ~1; return ExitReason.Requested; }
+    if ((p & 2) !== 0 && this.interruptsDeliverable()) return ExitReason.InterruptWindow;
+    this.tfArmed = (this.flags & TF) !== 0;
+    return 0;
+  }
+
+  private afterInsn(): ExitReason | 0 {
+    const p = this.pending;
+    if ((p & 8) !== 0) {
+      this.pending &= ~8;
+      if (this.shutdown) return ExitReason.Shutdown;
+      if (this.halted) return ExitReason.Halt;
+    }
+    if (this.tfArmed) {
+      this.tfArmed = false;
+      // Single-step trap after the instruction (SDM Vol. 3 §17.3.1.4).
+      this.dr[6] |= 0x4000;
+      this.startEip = this.eip;
+      this.startEsp = this.r32[8];
+      this.fault(X_DB, -1);
+    }
+    if ((p & 1) !== 0) { this.pending &= ~1; return ExitReason.Requested; }
+    if ((p & 2) !== 0 && this.interruptsDeliverable()) return ExitReason.InterruptWindow;
+    return 0;
+  }
+
+  /** HLT: privileged in protected mode. */
+  hlt(): void {
+    if (this.cpl !== 0) this.gp(0);
+    this.halted = true;
+    this.pending |= 8;
+  }
+
+  /** Write CR0, flushing what depends on it. */
+  writeCr0(v: number): void {
+    v |= 0x10; // ET is hardwired to 1 on 486+
+    if ((v & CR0_PG) !== 0 && (v & CR0_PE) === 0) this.gp(0);
+    if ((v & 0x20000000) !== 0 && (v & 0x40000000) === 0) this.gp(0); // NW without CD
+    const old = this.cr0;
+    this.cr0 = v | 0;
+    if (((old ^ v) & (CR0_PE | CR0_PG | CR0_WP)) !== 0) {
+      for (let s = 0; s < 6; s++) this.segUpdated(s);
+      this.flushTlb();
+    }
+    if ((v & CR0_PE) === 0) this.setCpl(0);
+  }
+
+  /** Software interrupt INT n / INT3 / INTO (trap: return address is the next instruction). */
+  softInt(vec: number): void {
+    if ((this.flags & VM) !== 0) this.unimplemented('INT n in virtual-8086 mode');
+    this.interrupt(vec, true, 0, -1);
+  }
+
+  /** Recompute nothing; exposed for handlers that need EFLAGS with DF quickly. */
+  dfDelta(size: number): number {
+    return (this.flags & DF) !== 0 ? -size : size;
+  }
+
+  /** For IN/OUT: I/O permission check (SDM Vol. 1 §18.5). */
+  ioCheck(port: number, size: number): void {
+    if ((this.cr0 & CR0_PE) === 0) return;
+    if ((this.flags & VM) === 0 && this.cpl <= ((this.flags >> 12) & 3)) return;
+    if ((this.trAcc & 0x8) === 0 || this.trLimit < 0x67) this.gp(0);
+    const mapBase = this.sysRd16((this.trBase + 0x66) | 0);
+    const byte = mapBase + (port >> 3);
+    if (byte + 1 > this.trLimit) this.gp(0);
+    const bits = this.sysRd16((this.trBase + byte) | 0);
+    const mask = ((1 << size) - 1) << (port & 7);
+    if ((bits & mask) !== 0) this.gp(0);
+  }
+}
+
+
+export { BREG, PARITY };
