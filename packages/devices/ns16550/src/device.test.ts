@@ -560,3 +560,18 @@ describe('checkpoint and reset', () => {
     expect(vm.stream('com1').closed).toBe(true);
   });
 });
+
+describe('debug output', () => {
+  it('prints register accesses prefixed 16550: when built with DEBUG_SERIAL and switched on', () => {
+    const { vm } = com1();
+    vm.debugComponents.add('SERIAL');
+    vm.outb(SCR, 0x11);
+    vm.inb(SCR);
+    const lines = vm.log.filter((l) => l.startsWith('debug SERIAL: '));
+    if (__DEBUG_SERIAL__) {
+      expect(lines).toEqual(['debug SERIAL: 16550: write SCR <- 0x11', 'debug SERIAL: 16550: read SCR -> 0x11']);
+    } else {
+      expect(lines).toEqual([]);
+    }
+  });
+});

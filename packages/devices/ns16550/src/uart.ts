@@ -102,13 +102,19 @@ export interface UartWiring {
 
 /** The UART's complete state: plain and JSON-able (checkpoint). */
 export interface UartState {
+  /** Interrupt Enable (bits 0-3). */
   ier: number;
+  /** Line Control. */
   lcr: number;
+  /** Modem Control (bits 0-4). */
   mcr: number;
   /** FCR bits the chip keeps: FIFO enable, DMA mode, trigger level. */
   fcr: number;
+  /** Scratch. */
   scr: number;
+  /** Divisor latch, low byte. */
   dll: number;
+  /** Divisor latch, high byte. */
   dlm: number;
   /** LSR error bits (OE) not yet cleared by an LSR read. */
   lsrErrors: number;
@@ -517,6 +523,8 @@ function regName(offset: number, lcr: number, dir: 'r' | 'w'): string {
       return 'LSR';
     case REG_MSR:
       return 'MSR';
+    case REG_SCR:
+      return 'SCR';
     default:
       return `offset ${offset}`;
   }
