@@ -91,3 +91,13 @@ describe('OS_DEBUG', () => {
     expect(vm.log.every((l) => !l.startsWith('error'))).toBe(true);
   });
 });
+
+describe('debug output', () => {
+  it('traces bytes when built with DEBUG_OS_DEBUG and switched on', () => {
+    const { vm } = attach();
+    vm.debugComponents.add('OS_DEBUG');
+    vm.outb(0xc0c0, 0x41);
+    const lines = vm.log.filter((l) => l.startsWith('debug OS_DEBUG: '));
+    expect(lines).toEqual(__DEBUG_OS_DEBUG__ ? ['debug OS_DEBUG: os_debug: byte 0x41'] : []);
+  });
+});

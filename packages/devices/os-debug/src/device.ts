@@ -10,6 +10,7 @@ export interface OsDebugConfig extends DeviceConfig {
 
 /** The saved state: bytes of the line not yet printed. */
 export interface OsDebugState {
+  /** Bytes of the current line, not yet printed. */
   line: number[];
 }
 
