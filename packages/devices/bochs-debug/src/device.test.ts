@@ -210,3 +210,13 @@ describe('fuzz', () => {
     }
   });
 });
+
+describe('debug output', () => {
+  it('traces bytes when built with DEBUG_BOCHS_DEBUG and switched on', () => {
+    const { vm } = attach();
+    vm.debugComponents.add('BOCHS_DEBUG');
+    vm.outb(0xe9, 0x41);
+    const lines = vm.log.filter((l) => l.startsWith('debug BOCHS_DEBUG: '));
+    expect(lines).toEqual(__DEBUG_BOCHS_DEBUG__ ? ['debug BOCHS_DEBUG: bochs_debug: 0x00e9 <- 0x41'] : []);
+  });
+});

@@ -27,10 +27,15 @@ export interface BochsDebugConfig extends DeviceConfig {
 
 /** The saved state: partial lines, the panic flag and the shutdown matcher. */
 export interface BochsDebugState {
+  /** Bytes of the port 0xE9 line not yet printed. */
   console: number[];
+  /** Bytes of the 0x402 line not yet printed. */
   info: number[];
+  /** Bytes of the 0x403 line not yet printed. */
   debug: number[];
+  /** A 0 was written to 0x401: the next info/debug line is a panic message. */
   panicArmed: boolean;
+  /** How many bytes of `Shutdown` have been written to 0x8900 in a row. */
   shutdownMatched: number;
 }
 
