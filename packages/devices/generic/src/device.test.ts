@@ -134,3 +134,13 @@ describe('GENERIC lifecycle', () => {
     expect(vm.log.length).toBeGreaterThan(0);
   });
 });
+
+describe('GENERIC debug output', () => {
+  it('reports ignored accesses prefixed generic: when built with DEBUG_GENERIC and switched on', () => {
+    const { vm } = attach([{ start: 0x80, end: 0x80, mode: 'ignore' }]);
+    vm.debugComponents.add('GENERIC');
+    vm.outb(0x80, 0x42);
+    const lines = vm.log.filter((l) => l.startsWith('debug GENERIC: '));
+    expect(lines).toEqual(__DEBUG_GENERIC__ ? ['debug GENERIC: generic: ignored OUT 1 0x42 to 0x0080'] : []);
+  });
+});

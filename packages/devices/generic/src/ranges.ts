@@ -12,8 +12,11 @@ export interface GenericRangeConfig {
 
 /** A checked range. */
 export interface GenericRange {
+  /** First port. */
   start: number;
+  /** Last port, inclusive. */
   end: number;
+  /** What the range does with accesses. */
   mode: GenericMode;
 }
 
