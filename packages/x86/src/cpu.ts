@@ -198,8 +198,15 @@ export class Cpu {
   readonly tlbList = new Int32Array(TLB_LIST_MAX);
   tlbCount = 0;
   tlbOverflow = false;
-  fetchTag = -1;
-  fetchBase = 0;
+  /**
+   * Fetch window: EIP values fwLo..fwHi lie in one plain-RAM code page inside the CS limit and
+   * map to ram[fwDelta + eip]. Empty (fwLo > fwHi) when invalidated.
+   */
+  fwLo = 1;
+  fwHi = 0;
+  fwDelta = 0;
+  /** Set by prefixes (and CS loads) so the loop resets the decode state after the instruction. */
+  prefixed = false;
   readonly cpuidOpts: CpuidOptions;
 
   constructor(mem: GuestPhysicalMemory, bus: X86Bus, opts: CpuOptions = {}) {
@@ -294,7 +301,8 @@ export class Cpu {
     }
     if (s === CS) {
       this.cs32 = (acc & 0x4000) !== 0 && (this.cr0 & CR0_PE) !== 0 && (this.flags & VM) === 0;
-      this.fetchTag = -1;
+      this.fwLo = 1; this.fwHi = 0;
+      this.prefixed = true;
     } else if (s === SS) {
       this.ss32 = (acc & 0x4000) !== 0 && (this.cr0 & CR0_PE) !== 0 && (this.flags & VM) === 0;
     }
@@ -583,7 +591,7 @@ export class Cpu {
     }
     this.tlbCount = 0;
     this.tlbOverflow = false;
-    this.fetchTag = -1;
+    this.fwLo = 1; this.fwHi = 0;
     this.selectTlb();
   }
 
@@ -591,7 +599,7 @@ export class Cpu {
   invlpg(lin: number): void {
     const p = lin >>> 12;
     this.tlbR0[p] = -1; this.tlbW0[p] = -1; this.tlbR3[p] = -1; this.tlbW3[p] = -1;
-    this.fetchTag = -1;
+    this.fwLo = 1; this.fwHi = 0;
   }
 
   /** Point tlbR/tlbW at the supervisor or user tables for the current CPL. */
@@ -610,7 +618,7 @@ export class Cpu {
   setCpl(c: number): void {
     if (c !== this.cpl) {
       this.cpl = c;
-      this.fetchTag = -1;
+      this.fwLo = 1; this.fwHi = 0;
       this.selectTlb();
     }
   }
@@ -876,31 +884,47 @@ export class Cpu {
 
   fetch8(): number {
     const eip = this.eip;
-    if (eip > this.segLimit[CS]) this.gp(0);
-    const lin = (this.segBase[CS] + eip) | 0;
-    this.eip = eip + 1;
-    if (lin >>> 12 === this.fetchTag) return this.ram[this.fetchBase + (lin & 0xfff)];
-    return this.fetchSlow(lin);
+    if (eip >= this.fwLo && eip <= this.fwHi) {
+      this.eip = eip + 1;
+      return this.ram[this.fwDelta + eip];
+    }
+    return this.fetchSlow();
   }
 
-  private fetchSlow(lin: number): number {
+  private fetchSlow(): number {
+    const eip = this.eip;
+    if (eip > this.segLimit[CS]) this.gp(0);
+    const lin = (this.segBase[CS] + eip) | 0;
     const p = this.translate(lin, 0, this.cpl === 3);
+    this.eip = eip + 1;
     if (p < this.ramLen && this.frameFlags[p >>> 12] === 0 && ((p >>> 12) << 12) + 0xfff < this.ramLen) {
-      this.fetchTag = lin >>> 12;
-      this.fetchBase = (p >>> 12) << 12;
+      const pageLo = eip - (lin & 0xfff);
+      this.fwLo = pageLo < 0 ? 0 : pageLo;
+      this.fwHi = Math.min(pageLo + 0xfff, this.segLimit[CS]);
+      this.fwDelta = ((p >>> 12) << 12) - pageLo;
       return this.ram[p];
     }
     return this.bus.memRead(p, 1) & 0xff;
   }
 
   fetch16(): number {
+    const eip = this.eip;
+    if (eip >= this.fwLo && eip + 1 <= this.fwHi) {
+      this.eip = eip + 2;
+      return this.dv.getUint16(this.fwDelta + eip, true);
+    }
     const lo = this.fetch8();
     return lo | (this.fetch8() << 8);
   }
 
   fetch32(): number {
-    const a = this.fetch16();
-    return a | (this.fetch16() << 16);
+    const eip = this.eip;
+    if (eip >= this.fwLo && eip + 3 <= this.fwHi) {
+      this.eip = eip + 4;
+      return this.dv.getInt32(this.fwDelta + eip, true);
+    }
+    const a = this.fetch8() | (this.fetch8() << 8);
+    return a | (this.fetch8() << 16) | (this.fetch8() << 24);
   }
 
   /** Fetch an immediate of the current operand size (16 or 32 bits, zero-extended / int32). */
@@ -924,6 +948,11 @@ export class Cpu {
       if (this.lock !== 0) this.ud();
       return;
     }
+    this.decodeMem(m);
+  }
+
+  /** The memory half of ModRM decoding (kept out of line so decodeModrm stays small). */
+  private decodeMem(m: number): void {
     this.isMem = true;
     const mod = m >> 6;
     const rm = m & 7;
@@ -1503,25 +1532,21 @@ export class Cpu {
     if (this.shutdown) return ExitReason.Shutdown;
     if ((this.pending & 1) !== 0) { this.pending &= ~1; return ExitReason.Requested; }
     if (this.halted) return ExitReason.Halt;
-    let left = budget;
+    let end = this.retired + budget;
     const ops = OPS;
+    this.resetDecode();
+    if (this.pending !== 0) {
+      const r = this.beforeInsn();
+      if (r !== 0) return r;
+    }
     for (;;) {
       try {
-        while (left > 0) {
-          if (this.pending !== 0) {
-            const r = this.beforeInsn();
-            if (r !== 0) return r;
-          }
+        while (this.retired < end) {
           this.startEip = this.eip;
           this.startEsp = this.r32[8];
-          this.os32 = this.cs32;
-          this.as32 = this.cs32;
-          this.segOvr = -1;
-          this.rep = 0;
-          this.lock = 0;
           ops[this.fetch8()](this);
           this.retired++;
-          left--;
+          if (this.prefixed) this.resetDecode();
           if (this.pending !== 0) {
             const r = this.afterInsn();
             if (r !== 0) return r;
@@ -1530,12 +1555,24 @@ export class Cpu {
         return ExitReason.Budget;
       } catch (e) {
         if (e !== this.exc) throw e;
-        left--;
+        // A faulting instruction does not retire but still spends budget.
+        end--;
+        this.resetDecode();
         this.tfArmed = false;
         this.deliverException();
         if (this.shutdown) return ExitReason.Shutdown;
       }
     }
+  }
+
+  /** Decode state back to the CS defaults (after a prefixed instruction or a CS change). */
+  resetDecode(): void {
+    this.os32 = this.cs32;
+    this.as32 = this.cs32;
+    this.segOvr = -1;
+    this.rep = 0;
+    this.lock = 0;
+    this.prefixed = false;
   }
 
   private beforeInsn(): ExitReason | 0 {
@@ -1546,21 +1583,23 @@ export class Cpu {
     return 0;
   }
 
+  /** Boundary work after an instruction; also arms the TF trap for the next one. */
   private afterInsn(): ExitReason | 0 {
     const p = this.pending;
     if ((p & 8) !== 0) {
       this.pending &= ~8;
       if (this.shutdown) return ExitReason.Shutdown;
-      if (this.halted) return ExitReason.Halt;
+      if (this.halted) { this.tfArmed = false; return ExitReason.Halt; }
     }
     if (this.tfArmed) {
-      this.tfArmed = false;
       // Single-step trap after the instruction (SDM Vol. 3 §17.3.1.4).
+      this.tfArmed = (this.flags & TF) !== 0;
       this.dr[6] |= 0x4000;
       this.startEip = this.eip;
       this.startEsp = this.r32[8];
       this.fault(X_DB, -1);
     }
+    this.tfArmed = (this.flags & TF) !== 0;
     if ((p & 1) !== 0) { this.pending &= ~1; return ExitReason.Requested; }
     if ((p & 2) !== 0 && this.interruptsDeliverable()) return ExitReason.InterruptWindow;
     return 0;

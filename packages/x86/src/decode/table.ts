@@ -57,6 +57,7 @@ function row(op: number, name: string | readonly string[], operands: string | re
 
 /** Limit on the instruction length (SDM Vol. 2 §2.1: 15 bytes, else #GP(0)). */
 function next(c: Cpu): void {
+  c.prefixed = true;
   if (((c.eip - c.startEip) & 0xffffffff) >= 15) c.gp(0);
   const op = c.fetch8();
   if (c.lock !== 0 && LOCKABLE[op] === 0) c.ud();

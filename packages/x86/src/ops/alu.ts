@@ -15,12 +15,26 @@ export function alu(c: Cpu, op: number, a: number, b: number, m: number, sg: num
   switch (op) {
     case 0: r = a + b; c.setAdd(a, b, r, m, sg, 0); break;
     case 1: r = a | b; c.setLogic(r, m, sg); break;
-    case 2: { const ci = c.getCF(); r = a + b + ci; c.setAdd(a, b, r, m, sg, ci); break; }
-    case 3: { const ci = c.getCF(); r = a - b - ci; c.setSub(a, b, r, m, sg, ci); break; }
+    case 2: return adc(c, a, b, m, sg);
+    case 3: return sbb(c, a, b, m, sg);
     case 4: r = a & b; c.setLogic(r, m, sg); break;
     case 6: r = a ^ b; c.setLogic(r, m, sg); break;
     default: r = a - b; c.setSub(a, b, r, m, sg, 0); break;
   }
+  return r & m;
+}
+
+function adc(c: Cpu, a: number, b: number, m: number, sg: number): number {
+  const ci = c.getCF();
+  const r = a + b + ci;
+  c.setAdd(a, b, r, m, sg, ci);
+  return r & m;
+}
+
+function sbb(c: Cpu, a: number, b: number, m: number, sg: number): number {
+  const ci = c.getCF();
+  const r = a - b - ci;
+  c.setSub(a, b, r, m, sg, ci);
   return r & m;
 }
 
