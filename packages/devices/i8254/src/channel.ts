@@ -81,6 +81,7 @@ function fromBcd(v: number): number {
 
 /** One counter of the 8254. */
 export class Channel {
+  /** The counter's state (replaced wholesale by load and reset). */
   s: ChannelState;
 
   constructor(

@@ -240,7 +240,7 @@ describe('8254 access modes, latches and read-back', () => {
     vm.irq(0).reset();
     toTick(vm, 300 + 1 + 256);
     expect(eventTicks(vm, 'lower')).toEqual([300 + 256]);
-    expect(vm.inb(0x40)).toBe(0x01); // MSB-only read of the live count (256 - 1 = 0x00FF... )
+    expect(vm.inb(0x40)).toBe(0x01); // MSB-only read: the count has just reloaded to 0x0100
   });
 
   it('reads LSB then MSB, with its own flip-flop beside the write one', () => {

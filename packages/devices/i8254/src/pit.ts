@@ -172,9 +172,7 @@ export class Pit {
     // M2 is a don't-care for modes 2 and 3: 110 and 111 select them too.
     const mode = bits > 5 ? bits & 3 : bits;
     ch.writeControl(mode, bits, rw, (v & CW_BCD) !== 0, t);
-    if (__DEBUG_PIT__ && this.env.traceOn()) {
-      this.env.trace(`8254: counter ${sc} control word 0x${v.toString(16)}: mode ${mode}, access ${['latch', 'LSB', 'MSB', 'LSB/MSB'][rw]}, ${v & CW_BCD ? 'BCD' : 'binary'}`);
-    }
+    if (__DEBUG_PIT__ && this.env.traceOn()) this.env.trace(`8254: counter ${sc} control word 0x${v.toString(16)}: mode ${mode}, access ${['latch', 'LSB', 'MSB', 'LSB/MSB'][rw]}, ${v & CW_BCD ? 'BCD' : 'binary'}`);
   }
 
   private readBack(v: number, t: number): void {

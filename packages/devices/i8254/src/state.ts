@@ -38,7 +38,7 @@ export interface ChannelState {
   outIdle: boolean;
   /** Counting element value before `start`, or while not counting. */
   ceIdle: number;
-  /** NULL COUNT until this tick (Infinity: until a load happens; -1: not null). */
+  /** NULL COUNT until this tick; null: until the next load, whenever that happens. */
   nullUntil: number | null;
   /** Modes 2/3: a new count waiting for the end of the period / half-cycle. */
   pending: { at: number; n: number; low: boolean } | null;

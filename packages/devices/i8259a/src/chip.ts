@@ -92,6 +92,7 @@ export function powerOnChipState(): PicChipState {
 
 /** One 8259A. `role` is the SP/EN pin's wiring: the PC ties it high on the master, low on the slave. */
 export class Pic8259 {
+  /** The registers (replaced wholesale by load and reset). */
   s: PicChipState = powerOnChipState();
 
   constructor(
@@ -277,9 +278,7 @@ export class Pic8259 {
     s.poll = false;
     s.initialized = false;
     s.initStep = 'icw2';
-    if (__DEBUG_PIC__ && this.env.traceOn()) {
-      this.env.trace(`8259A: ${this.role} ICW1=0x${hex(value)} (${value & ICW1_IC4 ? 'ICW4 follows' : 'no ICW4'}, ${value & ICW1_SNGL ? 'single' : 'cascade'}, ${value & ICW1_LTIM ? 'level' : 'edge'})`);
-    }
+    if (__DEBUG_PIC__ && this.env.traceOn()) this.env.trace(`8259A: ${this.role} ICW1=0x${hex(value)} (${value & ICW1_IC4 ? 'ICW4 follows' : 'no ICW4'}, ${value & ICW1_SNGL ? 'single' : 'cascade'}, ${value & ICW1_LTIM ? 'level' : 'edge'})`);
   }
 
   private afterIcw3(): void {
@@ -304,9 +303,7 @@ export class Pic8259 {
     s.icw4 = value;
     s.initStep = 'ready';
     s.initialized = true;
-    if (__DEBUG_PIC__ && this.env.traceOn()) {
-      this.env.trace(`8259A: ${this.role} ICW4=0x${hex(value)} (8086${value & ICW4_AEOI ? ', AEOI' : ''}${value & ICW4_SFNM ? ', SFNM' : ''})`);
-    }
+    if (__DEBUG_PIC__ && this.env.traceOn()) this.env.trace(`8259A: ${this.role} ICW4=0x${hex(value)} (8086${value & ICW4_AEOI ? ', AEOI' : ''}${value & ICW4_SFNM ? ', SFNM' : ''})`);
   }
 
   private ocw2(value: number): void {
@@ -369,9 +366,7 @@ export class Pic8259 {
     if (value & OCW3_ESMM) s.specialMask = (value & OCW3_SMM) !== 0;
     if (value & OCW3_RR) s.readIsr = (value & OCW3_RIS) !== 0;
     if (value & OCW3_P) s.poll = true;
-    if (__DEBUG_PIC__ && this.env.traceOn()) {
-      this.env.trace(`8259A: ${this.role} OCW3=0x${hex(value)} (read ${s.readIsr ? 'ISR' : 'IRR'}${s.poll ? ', poll' : ''}${s.specialMask ? ', special mask' : ''})`);
-    }
+    if (__DEBUG_PIC__ && this.env.traceOn()) this.env.trace(`8259A: ${this.role} OCW3=0x${hex(value)} (read ${s.readIsr ? 'ISR' : 'IRR'}${s.poll ? ', poll' : ''}${s.specialMask ? ', special mask' : ''})`);
   }
 }
 

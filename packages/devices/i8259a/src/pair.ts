@@ -195,10 +195,7 @@ export class PicPair implements InterruptController {
       if (d.slaveLine >= 0) this.slave.acknowledge(d.slaveLine);
       this.slaveAcknowledged();
     }
-    if (__DEBUG_PIC__ && this.env.traceOn()) {
-      const what = d.viaSlave ? (d.slaveLine >= 0 ? `IRQ${8 + d.slaveLine}` : 'spurious IR7 on the slave') : `IRQ${d.masterLine}`;
-      this.env.trace(`8259A: INTA vector 0x${hex(d.vector)} (${what})`);
-    }
+    if (__DEBUG_PIC__ && this.env.traceOn()) this.env.trace(`8259A: INTA vector 0x${hex(d.vector)} (${deliveryName(d)})`);
   }
 
   private pollRead(chip: Pic8259): number {
@@ -214,6 +211,12 @@ export class PicPair implements InterruptController {
     this.updateCascade();
     return word;
   }
+}
+
+/** What a delivery acknowledged, for debug lines. */
+function deliveryName(d: Delivery): string {
+  if (!d.viaSlave) return `IRQ${d.masterLine}`;
+  return d.slaveLine >= 0 ? `IRQ${8 + d.slaveLine}` : 'spurious IR7 on the slave';
 }
 
 const STEPS: readonly InitStep[] = ['ready', 'icw2', 'icw3', 'icw4'];
