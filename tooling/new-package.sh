@@ -29,15 +29,25 @@ cat > "$root/$dir/package.json" <<JSON
   "scripts": {
     "build": "tsup",
     "test": "vitest run",
-    "typecheck": "tsc -p tsconfig.json",
+    "typecheck": "tsc -p tsconfig.json && tsc -p tsconfig.test.json",
     "lint": "eslint src"
   },
   "dependencies": { $deps }
 }
 JSON
+# Two programs: the sources alone (no Node typings: published code must run in a browser too),
+# and the sources with their tests (Node typings allowed there).
 cat > "$root/$dir/tsconfig.json" <<JSON
 {
   "extends": "$up/tooling/tsconfig/base.json",
+  "include": ["src", "$up/tooling/debug-flags.d.ts"],
+  "exclude": ["src/**/*.test.ts"]
+}
+JSON
+cat > "$root/$dir/tsconfig.test.json" <<JSON
+{
+  "extends": "$up/tooling/tsconfig/base.json",
+  "compilerOptions": { "types": ["node"] },
   "include": ["src", "test", "$up/tooling/debug-flags.d.ts"]
 }
 JSON
