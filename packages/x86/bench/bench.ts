@@ -108,7 +108,7 @@ function bench(name: string, code: number[], paging: boolean): void {
     const rate = (cpu.retired - r0) / ((performance.now() - t0) / 1000);
     if (rate > best) best = rate;
   }
-  console.log(`bench ${name}: ${(best / 1e6).toFixed(1)} MIPS`);
+  process.stdout.write(`bench ${name}: ${(best / 1e6).toFixed(1)} MIPS\n`);
 }
 
 bench('alu', aluProgram(), false);

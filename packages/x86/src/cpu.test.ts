@@ -1,0 +1,425 @@
+import { describe, expect, it } from 'vitest';
+import { ExitReason } from './bus.js';
+import { X86Unimplemented } from './errors.js';
+import {
+  IDT_BASE, identityPaging, machine, protectedMode, pteAddress, realMode, setGate, descriptor, gate,
+} from './test-machine.js';
+
+describe('reset', () => {
+  it('loads the power-on state of SDM Vol. 3 Table 9-1', () => {
+    const { cpu } = machine();
+    const st = cpu.getState();
+    expect(st.cs.selector).toBe(0xf000);
+    expect(st.cs.base).toBe(0xffff0000);
+    expect(st.eip).toBe(0xfff0);
+    expect(st.edx).toBe(0x633);
+    expect(st.cr0).toBe(0x60000010);
+    expect(st.eflags).toBe(2);
+    expect(st.ds.base).toBe(0);
+    expect(st.ds.limit).toBe(0xffff);
+    expect(st.idtr).toEqual({ base: 0, limit: 0xffff });
+    expect(cpu.retired).toBe(0);
+  });
+});
+
+describe('boot flow of the default guest: real mode -> protected mode -> paging -> IRQ', () => {
+  it('runs the far jump, enables paging, halts, takes an IDT interrupt and IRETs', () => {
+    const m = machine();
+    const { cpu, ram, bus, dv } = m;
+    const code16 = [
+      0xfa, // cli
+      0x0f, 0x01, 0x16, 0x00, 0x7d, // lgdt [0x7d00]
+      0x0f, 0x20, 0xc0, // mov eax, cr0
+      0x66, 0x83, 0xc8, 0x01, // or eax, 1
+      0x0f, 0x22, 0xc0, // mov cr0, eax
+      0x66, 0xea, 0x40, 0x7c, 0x00, 0x00, 0x08, 0x00, // jmp dword 0x08:0x7c40
+    ];
+    ram.set(code16, 0x7c00);
+    const code32 = [
+      0x66, 0xb8, 0x10, 0x00, // mov ax, 0x10
+      0x8e, 0xd8, // mov ds, ax
+      0x8e, 0xd0, // mov ss, ax
+      0x8e, 0xc0, // mov es, ax
+      0xbc, 0x00, 0x90, 0x00, 0x00, // mov esp, 0x9000
+      0xb8, 0x00, 0x00, 0x01, 0x00, // mov eax, 0x10000
+      0x0f, 0x22, 0xd8, // mov cr3, eax
+      0x0f, 0x20, 0xc0, // mov eax, cr0
+      0x0d, 0x00, 0x00, 0x00, 0x80, // or eax, 0x80000000
+      0x0f, 0x22, 0xc0, // mov cr0, eax
+      0x0f, 0x01, 0x1d, 0x10, 0x7d, 0x00, 0x00, // lidt [0x7d10]
+      0xfb, // sti
+      0xf4, // hlt
+      0xb0, 0x42, // mov al, 'B'
+      0xe6, 0xe9, // out 0xe9, al
+      0xf4, // hlt
+    ];
+    ram.set(code32, 0x7c40);
+    const isr = [
+      0x50, // push eax
+      0xb0, 0x41, // mov al, 'A'
+      0xba, 0xf8, 0x03, 0x00, 0x00, // mov edx, 0x3f8
+      0xee, // out dx, al
+      0xb0, 0x20, // mov al, 0x20
+      0xe6, 0x20, // out 0x20, al
+      0x58, // pop eax
+      0xcf, // iret
+    ];
+    ram.set(isr, 0x7e00);
+    ram.set([...descriptor(0, 0, 0, 0), ...descriptor(0, 0xfffff, 0x9a, 0xc), ...descriptor(0, 0xfffff, 0x92, 0xc)], 0x7d20);
+    dv.setUint16(0x7d00, 23, true); dv.setUint32(0x7d02, 0x7d20, true);
+    dv.setUint16(0x7d10, 0x7ff, true); dv.setUint32(0x7d12, 0x8000, true);
+    ram.set(gate(0x7e00, 0x08, 0x8e), 0x8000 + 0x20 * 8);
+    identityPaging(m, 0x10000, 4);
+    realMode(m, 0, 0x7c00);
+
+    expect(cpu.run(1000)).toBe(ExitReason.Halt);
+    const st = cpu.getState();
+    expect((st.cr0 & 0x80000001) >>> 0).toBe(0x80000001);
+    expect(st.cs.selector).toBe(8);
+    expect(st.ss.selector).toBe(0x10);
+    expect(cpu.halted).toBe(true);
+    expect(cpu.interruptsDeliverable()).toBe(true);
+    // A halted CPU does not execute.
+    const r = cpu.retired;
+    expect(cpu.run(10)).toBe(ExitReason.Halt);
+    expect(cpu.retired).toBe(r);
+
+    cpu.injectInterrupt(0x20);
+    expect(cpu.halted).toBe(false);
+    // IF is cleared by the interrupt gate.
+    expect(cpu.getState().eflags & 0x200).toBe(0);
+    expect(cpu.run(1000)).toBe(ExitReason.Halt);
+    expect(bus.writes).toEqual([[0x3f8, 1, 0x41], [0x20, 1, 0x20], [0xe9, 1, 0x42]]);
+    expect(cpu.getState().esp).toBe(0x9000);
+    // The page-table walk set the accessed bit of the PDE and of the code page's PTE.
+    expect(dv.getUint32(0x10000, true) & 0x20).toBe(0x20);
+    expect(dv.getUint32(pteAddress(0x10000, 0x7c40), true) & 0x20).toBe(0x20);
+  });
+});
+
+describe('exceptions', () => {
+  it('#UD for an architecturally invalid opcode is delivered through the IVT with the faulting IP', () => {
+    const m = machine();
+    realMode(m, 0x100, 0x10);
+    m.ram.set([0x0f, 0x0b], 0x1010); // ud2
+    m.dv.setUint16(6 * 4, 0x0200, true); // IVT[6] = 0000:0200
+    m.dv.setUint16(6 * 4 + 2, 0, true);
+    m.ram[0x200] = 0xf4;
+    expect(m.cpu.run(10)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.cs.selector).toBe(0);
+    expect(st.eip).toBe(0x201);
+    // Frame: IP, CS, FLAGS at SS:SP.
+    const sp = st.esp;
+    expect(m.dv.getUint16(0x1000 + sp, true)).toBe(0x10);
+    expect(m.dv.getUint16(0x1000 + sp + 2, true)).toBe(0x100);
+  });
+
+  it('#UD for LOCK on an instruction that is not lockable', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.ram.set([0xf0, 0x89, 0x07], 0x500); // lock mov [bx], ax
+    m.dv.setUint16(6 * 4, 0x600, true);
+    m.ram[0x600] = 0xf4;
+    m.cpu.run(10);
+    expect(m.cpu.getState().eip).toBe(0x601);
+    expect(m.dv.getUint16(0xfffe - 6, true)).toBe(0x500);
+  });
+
+  it('LOCK ADD to memory executes', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.cpu.setState({ ebx: 0x800, eax: 5 });
+    m.ram.set([0xf0, 0x01, 0x07, 0xf4], 0x500); // lock add [bx], ax
+    m.dv.setUint16(0x800, 7, true);
+    m.cpu.run(10);
+    expect(m.dv.getUint16(0x800, true)).toBe(12);
+  });
+
+  it('an unimplemented opcode fails stop with X86Unimplemented naming x86, the address and the bytes', () => {
+    const m = machine();
+    realMode(m, 0x100, 0x20);
+    m.ram.set([0x0f, 0x77, 0x90], 0x1020); // emms (MMX, not implemented)
+    let err: unknown;
+    try { m.cpu.run(10); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(X86Unimplemented);
+    const u = err as X86Unimplemented;
+    expect(u.linear).toBe(0x1020);
+    expect(Array.from(u.bytes.slice(0, 3))).toEqual([0x0f, 0x77, 0x90]);
+    expect(u.message).toContain('x86');
+    expect(u.message).toContain('0x1020');
+    expect(u.message).toContain('0f 77 90');
+  });
+
+  it('x87 escapes raise #NM when CR0.EM is set, and fail stop otherwise', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.ram.set([0xd9, 0xe8], 0x500); // fld1
+    expect(() => m.cpu.run(5)).toThrow(X86Unimplemented);
+    realMode(m, 0, 0x500);
+    m.cpu.setState({ cr0: 0x60000014 });
+    m.dv.setUint16(7 * 4, 0x700, true);
+    m.ram[0x700] = 0xf4;
+    expect(m.cpu.run(5)).toBe(ExitReason.Halt);
+    expect(m.cpu.getState().eip).toBe(0x701);
+  });
+
+  it('#DE pushes the address of the DIV itself', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.ram.set([0xf6, 0xf3], 0x500); // div bl (bl = 0)
+    m.dv.setUint16(0, 0x700, true);
+    m.ram[0x700] = 0xf4;
+    m.cpu.run(5);
+    expect(m.cpu.getState().eip).toBe(0x701);
+    expect(m.dv.getUint16(0xfffe - 6, true)).toBe(0x500);
+  });
+
+  it('#PF reports CR2 and the error code, and the handler can map the page and IRET to retry', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    identityPaging(m, 0x100000, 4);
+    const target = 0x345000;
+    m.dv.setUint32(pteAddress(0x100000, target), 0, true); // not present
+    m.cpu.setState({ cr3: 0x100000, cr0: 0x80000011 | 0, eax: 0x1234 });
+    m.ram.set([0xa3, ...[0x10, 0x50, 0x34, 0x00], 0xf4], 0x5000); // mov [0x345010], eax; hlt
+    // Handler: pop error code into ebx, mov ecx, cr2, map the page, iret.
+    m.ram.set([
+      0x5b, // pop ebx
+      0x0f, 0x20, 0xd1, // mov ecx, cr2
+      0xc7, 0x05, ...le32(pteAddress(0x100000, target)), ...le32(target | 7), // mov dword [pte], target|7
+      0xcf, // iret
+    ], 0x6000);
+    setGate(m, 14, 0x6000);
+    expect(m.cpu.run(50)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.ebx).toBe(0x2); // not present, write, supervisor
+    expect(st.ecx).toBe(0x345010);
+    expect(st.cr2).toBe(0x345010);
+    expect(m.dv.getUint32(0x345010, true)).toBe(0x1234);
+    // The retried write set the dirty bit.
+    expect(m.dv.getUint32(pteAddress(0x100000, target), true) & 0x60).toBe(0x60);
+  });
+
+  it('a write to a read-only page faults at CPL 0 only when CR0.WP is set', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    identityPaging(m, 0x100000, 4);
+    m.dv.setUint32(pteAddress(0x100000, 0x200000), 0x200000 | 5, true); // present, user, read-only
+    m.ram.set([0x89, 0x05, ...le32(0x200000), 0xf4], 0x5000); // mov [0x200000], eax
+    m.cpu.setState({ cr3: 0x100000, cr0: 0x80000011 | 0, eax: 0x55 });
+    expect(m.cpu.run(10)).toBe(ExitReason.Halt);
+    expect(m.ram[0x200000]).toBe(0x55);
+    setGate(m, 14, 0x6000);
+    m.ram.set([0x5b, 0xf4], 0x6000); // pop ebx; hlt
+    m.cpu.setState({ eip: 0x5000, eax: 0x66, cr0: (0x80010011 | 0) });
+    m.cpu.halted = false;
+    expect(m.cpu.run(10)).toBe(ExitReason.Halt);
+    expect(m.cpu.getState().ebx).toBe(3); // protection violation, write, supervisor
+    expect(m.ram[0x200000]).toBe(0x55);
+  });
+
+  it('PSE maps 4 MiB pages', () => {
+    const m = machine(12 << 20);
+    protectedMode(m, 0x5000);
+    m.dv.setUint32(0x100000, 0x83, true); // 0-4 MiB -> 0
+    m.dv.setUint32(0x100000 + 4 * 2, 0x400083, true); // 8-12 MiB -> 4-8 MiB
+    m.ram.set([0x8b, 0x05, ...le32(0x800010), 0xf4], 0x5000); // mov eax, [0x800010]
+    m.dv.setUint32(0x400010, 0xcafe, true);
+    m.cpu.setState({ cr3: 0x100000, cr4: 0x10, cr0: 0x80000011 | 0 });
+    m.cpu.run(10);
+    expect(m.cpu.getState().eax).toBe(0xcafe);
+  });
+
+  it('a fault while delivering a contributory fault becomes #DF with error code 0', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    setGate(m, 8, 0x6000);
+    // #GP gate present but pointing at a null selector: delivering #GP raises #GP -> #DF.
+    m.ram.set(gate(0x7000, 0x00, 0x8e), IDT_BASE + 13 * 8);
+    m.ram.set([0x8e, 0xd8], 0x5000); // mov ds, ax with ax = 0x1234 -> #GP
+    m.ram.set([0x5b, 0xf4], 0x6000); // pop ebx; hlt
+    m.cpu.setState({ eax: 0x1234, ebx: 0xffff });
+    expect(m.cpu.run(10)).toBe(ExitReason.Halt);
+    expect(m.cpu.getState().ebx).toBe(0);
+    expect(m.cpu.lastVector).toBe(13);
+  });
+
+  it('a triple fault returns Shutdown', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.cpu.setState({ idtr: { base: IDT_BASE, limit: 0 } });
+    m.ram.set([0xcc], 0x5000); // int3 with an empty IDT
+    expect(m.cpu.run(10)).toBe(ExitReason.Shutdown);
+    expect(m.cpu.run(10)).toBe(ExitReason.Shutdown);
+    m.cpu.reset();
+    expect(m.cpu.getState().eip).toBe(0xfff0);
+  });
+});
+
+describe('interrupt control', () => {
+  it('STI opens the interrupt window only after the next instruction', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.ram.set([0xfb, 0x90, 0x90, 0xf4], 0x500); // sti; nop; nop; hlt
+    m.cpu.run(1);
+    expect(m.cpu.getState().eflags & 0x200).toBe(0x200);
+    expect(m.cpu.interruptsDeliverable()).toBe(false);
+    m.cpu.run(1);
+    expect(m.cpu.interruptsDeliverable()).toBe(true);
+  });
+
+  it('interruptWindowExit returns InterruptWindow as soon as interrupts are deliverable', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.ram.set([0x90, 0xfb, 0x90, 0x90, 0xf4], 0x500); // nop; sti; nop; nop; hlt
+    m.cpu.interruptWindowExit = true;
+    expect(m.cpu.run(100)).toBe(ExitReason.InterruptWindow);
+    expect(m.cpu.retired).toBe(3);
+    expect(m.cpu.getState().eip).toBe(0x503);
+    m.cpu.interruptWindowExit = false;
+    expect(m.cpu.run(100)).toBe(ExitReason.Halt);
+  });
+
+  it('MOV SS holds off interrupts for one instruction', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.cpu.setState({ eflags: 0x202 });
+    m.ram.set([0x8e, 0xd0, 0x90], 0x500); // mov ss, ax; nop
+    m.cpu.run(1);
+    expect(m.cpu.interruptsDeliverable()).toBe(false);
+    m.cpu.run(1);
+    expect(m.cpu.interruptsDeliverable()).toBe(true);
+  });
+
+  it('requestExit from inside a port write ends the slice after that instruction', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.ram.set([0x90, 0xe6, 0x80, 0x90, 0x90, 0xf4], 0x500); // nop; out 0x80, al; nop; nop; hlt
+    m.bus.onWrite = () => m.cpu.requestExit();
+    expect(m.cpu.run(100)).toBe(ExitReason.Requested);
+    expect(m.cpu.retired).toBe(2);
+    expect(m.cpu.lastRetired).toBe(2);
+    expect(m.cpu.run(100)).toBe(ExitReason.Halt);
+    expect(m.cpu.retired).toBe(5);
+  });
+
+  it('HLT counts as one retired instruction and the budget is honoured', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.ram.set([0xeb, 0xfe], 0x500); // jmp $
+    expect(m.cpu.run(1000)).toBe(ExitReason.Budget);
+    expect(m.cpu.retired).toBe(1000);
+    m.ram.set([0xf4], 0x600);
+    m.cpu.setState({ eip: 0x600 });
+    expect(m.cpu.run(1000)).toBe(ExitReason.Halt);
+    expect(m.cpu.retired).toBe(1001);
+  });
+
+  it('injectInterrupt in real mode uses the IVT and IRET returns', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.ram.set([0xfb, 0xf4, 0xf4], 0x500); // sti; hlt; hlt
+    m.dv.setUint16(0x08 * 4, 0x700, true);
+    m.ram.set([0xe6, 0x20, 0xcf], 0x700); // out 0x20, al; iret
+    expect(m.cpu.run(10)).toBe(ExitReason.Halt);
+    m.cpu.injectInterrupt(8);
+    expect(m.cpu.run(10)).toBe(ExitReason.Halt);
+    expect(m.cpu.getState().eip).toBe(0x503);
+    expect(m.bus.writes.length).toBe(1);
+    expect(m.cpu.getState().eflags & 0x200).toBe(0x200);
+  });
+
+  it('an interrupt from CPL 3 switches to the TSS ring-0 stack and IRET returns to ring 3', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.dv.setUint32(0x3000 + 4, 0x80000, true); // TSS ESP0
+    m.dv.setUint16(0x3000 + 8, 0x10, true); // TSS SS0
+    setGate(m, 0x80, 0x6000, 0xee); // DPL 3 interrupt gate
+    m.ram.set([0xcd, 0x80, 0xf4], 0x5000); // int 0x80 (from ring 3); hlt (ring 3 -> #GP)
+    m.ram.set([0x8b, 0x44, 0x24, 0x0c, 0xcf], 0x6000); // mov eax, [esp+12] (user ESP); iret
+    const user = (sel: number, acc: number) => ({ selector: sel, base: 0, limit: 0xffffffff, access: acc });
+    m.cpu.setState({
+      cs: user(0x1b, 0xc0fb), ss: user(0x23, 0xc0f3), ds: user(0x23, 0xc0f3), es: user(0x23, 0xc0f3),
+      esp: 0x70000, eflags: 0x202,
+    });
+    setGate(m, 13, 0x6100);
+    m.ram.set([0xf4], 0x6100);
+    expect(m.cpu.run(10)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.eax).toBe(0x70000);
+    // HLT at CPL 3 raised #GP(0), delivered on the ring-0 stack with SS:ESP of ring 3 pushed.
+    expect(st.cs.selector).toBe(0x08);
+    expect(m.dv.getUint32(0x80000 - 4, true)).toBe(0x23); // old SS
+    expect(m.dv.getUint32(0x80000 - 8, true)).toBe(0x70000); // old ESP
+    expect(m.dv.getUint32(0x80000 - 16, true)).toBe(0x1b); // old CS
+    expect(m.dv.getUint32(0x80000 - 20, true)).toBe(0x5002); // EIP of the HLT
+    expect(m.dv.getUint32(0x80000 - 24, true)).toBe(0); // error code
+  });
+});
+
+describe('system instructions', () => {
+  it('CPUID reports the vendor and only implemented features; RDTSC follows retired', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.ram.set([0x31, 0xc0, 0x0f, 0xa2, 0xf4], 0x5000); // xor eax,eax; cpuid; hlt
+    m.cpu.run(10);
+    const st = m.cpu.getState();
+    const s = String.fromCharCode(...[st.ebx, st.edx, st.ecx].flatMap((v) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24]));
+    expect(s).toBe('GenuineIntel');
+    m.ram.set([0xb8, 1, 0, 0, 0, 0x0f, 0xa2, 0xf4, 0x0f, 0x31, 0xf4], 0x5100);
+    m.cpu.setState({ eip: 0x5100 }); m.cpu.halted = false;
+    m.cpu.run(10);
+    const s2 = m.cpu.getState();
+    expect(s2.edx & 1).toBe(0); // no x87 advertised
+    expect(s2.edx & 0x10).toBe(0x10); // TSC
+    expect(s2.edx & 0x8).toBe(0x8); // PSE
+    m.cpu.halted = false;
+    m.cpu.run(10);
+    // RDTSC counts retired instructions: six retired before it.
+    expect(m.cpu.getState().eax).toBe(6);
+    expect(m.cpu.getState().edx).toBe(0);
+  });
+
+  it('RDMSR of a nonexistent MSR raises #GP; of a P6 MSR we do not model fails stop', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    setGate(m, 13, 0x6000);
+    m.ram[0x6000] = 0xf4;
+    m.ram.set([0x0f, 0x32], 0x5000);
+    m.cpu.setState({ ecx: 0x12345 });
+    m.cpu.run(5);
+    expect(m.cpu.getState().eip).toBe(0x6001);
+    protectedMode(m, 0x5000);
+    m.cpu.halted = false;
+    m.cpu.setState({ ecx: 0x1b });
+    expect(() => m.cpu.run(5)).toThrow(X86Unimplemented);
+  });
+
+  it('POPF at CPL 3 leaves IF and IOPL unchanged', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    const user = (sel: number, acc: number) => ({ selector: sel, base: 0, limit: 0xffffffff, access: acc });
+    m.cpu.setState({ cs: user(0x1b, 0xc0fb), ss: user(0x23, 0xc0f3), esp: 0x70000, eflags: 0x202 });
+    m.dv.setUint32(0x70000, 0x3001, true); // IOPL 3, IF 0, CF 1
+    m.ram.set([0x9d, 0xeb, 0xfe], 0x5000); // popf; jmp $
+    m.cpu.run(1);
+    const f = m.cpu.getState().eflags;
+    expect(f & 0x3201).toBe(0x201);
+  });
+
+  it('LGDT, far JMP and segment loads check descriptors (#GP with the selector as error code)', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    setGate(m, 13, 0x6000);
+    m.ram.set([0x5b, 0xf4], 0x6000); // pop ebx; hlt
+    m.ram.set([0x66, 0xb8, 0x08, 0x00, 0x8e, 0xd8], 0x5000); // mov ax, 0x08; mov ds, ax (code, not readable)
+    m.ram.set(descriptor(0, 0xfffff, 0x9a & ~2, 0xc), 0x1000 + 8); // execute-only code at 0x08
+    m.cpu.run(10);
+    expect(m.cpu.getState().ebx).toBe(0x08);
+  });
+});
+
+function le32(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+}
