@@ -155,6 +155,17 @@ describe('8254 mode 3, square wave', () => {
     expect(eventTicks(vm, 'raise')).toEqual([0, 6, 11]);
   });
 
+  it('odd count: loses one on the first CLK of the high half and three on the first of the low half', () => {
+    const vm = vmWithPit();
+    program(vm, 0, 3, 5);
+    const seen: number[] = [];
+    for (let t = 1; t <= 6; t++) {
+      toTick(vm, t);
+      seen.push(latched(vm, 0));
+    }
+    expect(seen).toEqual([5, 4, 2, 5, 2, 5]);
+  });
+
   it('counts by two', () => {
     const vm = vmWithPit();
     program(vm, 0, 3, 1000);

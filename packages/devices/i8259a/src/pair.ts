@@ -116,6 +116,9 @@ export class PicPair implements InterruptController {
     const st = state as Partial<PicState>;
     const master = checkChipState(st.master, 'master', this.env);
     const slave = checkChipState(st.slave, 'slave', this.env);
+    // The forced-edge lines stay edge whatever the state says, as on a write.
+    master.elcr &= ~ELCR1_FORCED_EDGE;
+    slave.elcr &= ~ELCR2_FORCED_EDGE;
     this.master.s = master;
     this.slave.s = slave;
     this.offered = null;
