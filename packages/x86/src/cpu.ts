@@ -9,6 +9,7 @@ import {
 import { GuestException, X86Unimplemented } from './errors.js';
 import { OPS } from './decode/table.js';
 import { descBase, descLimit } from './desc.js';
+import { disassemble } from './disasm.js';
 
 /** CPUID configuration: what the guest is told. Only implemented features should be advertised. */
 export interface CpuidOptions {
@@ -25,6 +26,11 @@ export interface CpuidOptions {
 /** Construction options of {@link Cpu}. */
 export interface CpuOptions {
   cpuid?: CpuidOptions;
+  /**
+   * Receives debug lines: every instruction (disassembled) in builds with DEBUG_XED=1, every
+   * exception delivery in builds with DEBUG_EMULATOR=1. Unused otherwise.
+   */
+  trace?: (line: string) => void;
 }
 
 /** One segment register: the visible selector and the hidden descriptor cache. */
@@ -208,6 +214,7 @@ export class Cpu {
   /** Set by prefixes (and CS loads) so the loop resets the decode state after the instruction. */
   prefixed = false;
   readonly cpuidOpts: CpuidOptions;
+  readonly trace: ((line: string) => void) | undefined;
 
   constructor(mem: GuestPhysicalMemory, bus: X86Bus, opts: CpuOptions = {}) {
     this.mem = mem;
@@ -221,6 +228,7 @@ export class Cpu {
     this.tlbR = this.tlbR0;
     this.tlbW = this.tlbW0;
     this.cpuidOpts = opts.cpuid ?? {};
+    this.trace = opts.trace;
     this.reset();
   }
 
@@ -1455,6 +1463,9 @@ export class Cpu {
   deliverException(): void {
     let vec = this.excVector;
     let err = this.excHasError ? this.excError : -1;
+    if (__DEBUG_EMULATOR__ && this.trace) {
+      this.trace(`x86: exception ${vec} error ${err} at ${this.currentInstructionAddress().toString(16)}`);
+    }
     // Faults restart the instruction: restore EIP and ESP of its start.
     this.eip = this.startEip;
     this.r32[8] = this.startEsp;
@@ -1544,6 +1555,7 @@ export class Cpu {
         while (this.retired < end) {
           this.startEip = this.eip;
           this.startEsp = this.r32[8];
+          if (__DEBUG_XED__) this.traceInstruction();
           ops[this.fetch8()](this);
           this.retired++;
           if (this.prefixed) this.resetDecode();
@@ -1563,6 +1575,14 @@ export class Cpu {
         if (this.shutdown) return ExitReason.Shutdown;
       }
     }
+  }
+
+  /** DEBUG_XED: one line per instruction, disassembled from the same opcode table. */
+  private traceInstruction(): void {
+    if (!this.trace) return;
+    const lin = this.currentInstructionAddress();
+    const d = disassemble(this.readLinear(lin, 15), 0, this.cs32 ? 32 : 16);
+    this.trace(`${this.segSel[CS].toString(16).padStart(4, '0')}:${this.eip.toString(16).padStart(8, '0')} ${d.text}`);
   }
 
   /** Decode state back to the CS defaults (after a prefixed instruction or a CS change). */

@@ -251,7 +251,11 @@ export function movDdRd(c: Cpu): void {
   const i = drIndex(c, (m >> 3) & 7);
   let v = c.r32[(m & 7) << 1];
   if (i === 6) v = (v & 0xe00f) | 0xffff0ff0;
-  else if (i === 7) v = (v & ~0xd800) | 0x400;
+  else if (i === 7) {
+    // Hardware breakpoints are not modelled: enabling one would silently never fire.
+    if ((v & 0xff) !== 0) c.unimplemented('debug-register breakpoints (DR7 enable bits)');
+    v = (v & ~0xd800) | 0x400;
+  }
   c.dr[i] = v;
 }
 
