@@ -1,0 +1,271 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { createGeekosHost, type GeekosHost } from '@v3/host-geekos';
+import {
+  V3Error,
+  parseVmConfig,
+  v3_create_vm,
+  v3_debug_compiled_in,
+  v3_format_telemetry,
+  v3_free_vm,
+  v3_init,
+  v3_shutdown,
+  v3_start_vm,
+  v3_stop_vm,
+  v3_wait_vm,
+  type V3VmConfigResolved,
+  type V3VmExit,
+  type V3VmInfo,
+} from '@v3/vmm';
+import { parseCli, type CliOptions } from './cli.js';
+import { EXIT, exitLine, exitStatus } from './exit.js';
+import { DEVICE_CLASSES, SERIAL_STREAM, machineConfig, type MachineOptions } from './machine.js';
+import { openSerial, type SerialBackend } from './serial.js';
+
+const MiB = 1024 * 1024;
+/** Host memory beyond guest RAM: the VMM's own page allocations (shadow page tables and such). */
+const HOST_RESERVE_MIB = 16;
+/** Ctrl-A: the console escape, as in QEMU. */
+const CTRL_A = 0x01;
+
+/** The process the app runs in: its streams and environment (tests and main pass the real ones). */
+export interface GeekosProcess {
+  argv: readonly string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** The embedded default guest. */
+  defaultGuest: { name: string; bytes: Uint8Array<ArrayBuffer> };
+}
+
+/**
+ * The directory relative paths are read from. `pnpm geekos …` runs the root script in the
+ * repository root and says where the user was in INIT_CWD; when this process was started by a
+ * package script in its package's directory, that is the caller's directory.
+ */
+export function callerDir(cwd: string, env: Record<string, string | undefined>): string {
+  const init = env.INIT_CWD;
+  const pkg = env.npm_package_json;
+  if (init && pkg && resolve(dirname(pkg)) === resolve(cwd)) return init;
+  return cwd;
+}
+
+/** Run the `geekos` command: boot, run to the end, and return the exit status. */
+export async function main(proc: GeekosProcess): Promise<number> {
+  const { stdout, stderr } = proc;
+  const request = parseCli(proc.argv, proc.env);
+  if (request.kind === 'help') {
+    stdout.write(request.text + '\n');
+    return 0;
+  }
+  if (request.kind === 'usage-error') {
+    stderr.write(`geekos: ${request.message}\n\n${request.usage}\n`);
+    return EXIT.USAGE;
+  }
+  const o = request.options;
+  const cwd = callerDir(proc.cwd, proc.env);
+
+  const refused = refuseCompiledOut(o.debug);
+  if (refused) {
+    stderr.write(`geekos: ${refused}\n`);
+    return EXIT.USAGE;
+  }
+
+  let kernel = proc.defaultGuest;
+  if (o.kernel !== null) {
+    try {
+      kernel = { name: basename(o.kernel), bytes: new Uint8Array(readFileSync(resolve(cwd, o.kernel))) };
+    } catch (err) {
+      stderr.write(`geekos: -kernel ${o.kernel}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})\n`);
+      return EXIT.USAGE;
+    }
+  }
+
+  const machine: MachineOptions = { memory: o.memory, kernel, clock: o.clock, debug: o.debug, noReboot: o.noReboot };
+  const config = machineConfig(machine);
+  let resolved: V3VmConfigResolved;
+  try {
+    resolved = parseVmConfig(config);
+  } catch (err) {
+    stderr.write(`geekos: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.USAGE;
+  }
+
+  let serial: SerialBackend;
+  try {
+    serial = openSerial(o.serial, cwd, (bytes) => stdout.write(bytes));
+  } catch (err) {
+    const path = o.serial.kind === 'file' ? o.serial.path : o.serial.kind;
+    stderr.write(`geekos: -serial file:${path}: cannot create it (${(err as NodeJS.ErrnoException).code ?? String(err)})\n`);
+    return EXIT.USAGE;
+  }
+
+  const run = new Run(proc, o, serial);
+  try {
+    return await run.boot(config, resolved);
+  } finally {
+    run.teardown();
+  }
+}
+
+/** The compiled-out refusal for a `-debug`/DEBUG_ request, or null when all is compiled in. */
+function refuseCompiledOut(debug: readonly string[]): string | null {
+  const missing = debug.filter((name) => name !== 'ALL' && !v3_debug_compiled_in(name));
+  if (missing.length === 0) return null;
+  const env = missing.map((n) => `DEBUG_${n}=1`).join(' ');
+  return (
+    `debug output of ${missing.join(', ')} is not compiled into this build; ` +
+    `rebuild with ${env} (${env} pnpm --filter @v3/app-geekos build, or ${env} pnpm geekos …)`
+  );
+}
+
+/** One boot of one VM: the host, the VMM, the terminal, signals, and the tidy end. */
+class Run {
+  private host: GeekosHost | null = null;
+  private vm: V3VmInfo | null = null;
+  private rawMode = false;
+  private signal: NodeJS.Signals | null = null;
+  private stopping = false;
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(private readonly proc: GeekosProcess, private readonly o: CliOptions, private readonly serial: SerialBackend) {}
+
+  /**
+   * Messages for the user (VMM output, debug ports, the end line) on stderr. Node's raw mode
+   * (libuv's) keeps the terminal's output processing, so \n still starts a new line.
+   */
+  private say(text: string): void {
+    this.serial.flush();
+    this.proc.stderr.write(text);
+  }
+
+  async boot(config: unknown, resolved: V3VmConfigResolved): Promise<number> {
+    const host = createGeekosHost({
+      memoryBytes: (resolved.memory + HOST_RESERVE_MIB) * MiB,
+      console: { write: (text) => this.say(text) },
+      streams: { [SERIAL_STREAM]: this.serial.sink },
+      keyboardStream: SERIAL_STREAM,
+    });
+    this.host = host;
+    v3_init(host.hooks, 0b1, { devices: DEVICE_CLASSES, streams: host.streams });
+    this.cleanups.push(() => v3_shutdown());
+
+    let vm: V3VmInfo;
+    try {
+      vm = v3_create_vm(config, null, 'geekos');
+    } catch (err) {
+      this.say(`geekos: ${err instanceof Error ? err.message : String(err)}\n`);
+      return err instanceof V3Error && err.detail.component === 'config' ? EXIT.USAGE : EXIT.ERROR;
+    }
+    this.vm = vm;
+    this.cleanups.unshift(() => v3_free_vm(vm));
+
+    if (this.serial.interactive) this.attachKeyboard(host);
+    this.attachSignals();
+
+    v3_start_vm(vm, 0b1);
+    const exit = await Promise.race([v3_wait_vm(vm), this.deadlock()]);
+    this.serial.close();
+    this.say(exitLine(exit) + '\n');
+    if (this.o.telemetry) this.say(v3_format_telemetry(vm).replace(/\n?$/, '\n'));
+    if (this.signal) return 128 + (this.signal === 'SIGINT' ? 2 : this.signal === 'SIGTERM' ? 15 : 1);
+    return exitStatus(exit);
+  }
+
+  /** Undo everything boot did, in reverse; never throws. */
+  teardown(): void {
+    this.serial.close();
+    for (const cleanup of this.cleanups.splice(0)) {
+      try {
+        cleanup();
+      } catch (err) {
+        this.say(`geekos: while shutting down: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+    }
+    this.host?.dispose();
+  }
+
+  private stop(why: string): void {
+    if (this.stopping || !this.vm) return;
+    this.stopping = true;
+    this.say(`geekos: ${why}, stopping the VM\n`);
+    void v3_stop_vm(this.vm).catch((err: unknown) => this.say(`geekos: stop failed: ${String(err)}\n`));
+  }
+
+  /** stdin to the guest's COM1: raw when it is a terminal (Ctrl-A x quits), piped through otherwise. */
+  private attachKeyboard(host: GeekosHost): void {
+    const stdin = this.proc.stdin;
+    let escaped = false;
+    const onData = (chunk: Buffer): void => {
+      if (!this.rawMode) {
+        host.keyboard.press(new Uint8Array(chunk));
+        return;
+      }
+      const out: number[] = [];
+      for (const b of chunk) {
+        if (escaped) {
+          escaped = false;
+          if (b === 0x78 /* x */) this.stop('Ctrl-A x');
+          else if (b === CTRL_A) out.push(CTRL_A);
+          else if (b === 0x68 /* h */) this.say('\ngeekos: Ctrl-A x quit, Ctrl-A Ctrl-A send Ctrl-A, Ctrl-A h this help\n');
+          continue;
+        }
+        if (b === CTRL_A) escaped = true;
+        else out.push(b);
+      }
+      if (out.length) host.keyboard.press(new Uint8Array(out));
+    };
+    if (stdin.isTTY && typeof stdin.setRawMode === 'function') {
+      stdin.setRawMode(true);
+      this.rawMode = true;
+      const restore = (): void => {
+        if (this.rawMode) stdin.setRawMode(false);
+        this.rawMode = false;
+      };
+      process.once('exit', restore);
+      this.cleanups.push(() => {
+        restore();
+        process.removeListener('exit', restore);
+      });
+    }
+    stdin.on('data', onData);
+    stdin.resume();
+    this.cleanups.push(() => {
+      stdin.removeListener('data', onData);
+      stdin.pause();
+    });
+  }
+
+  /** SIGINT/SIGTERM stop the VM (a second one exits at once). */
+  private attachSignals(): void {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (this.signal) {
+        this.teardown();
+        process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+      }
+      this.signal = signal;
+      this.stop(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    this.cleanups.push(() => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    });
+  }
+
+  /**
+   * Node ends a process whose event loop has nothing left to do. If that happens before the VM
+   * ended, its core thread waits on something that can never come: say so instead of exiting 0.
+   */
+  private deadlock(): Promise<V3VmExit> {
+    return new Promise((resolve) => {
+      const onEmpty = (): void =>
+        resolve({ reason: 'error', message: 'geekos: internal: the VM is still running but no thread, timer or I/O can ever run it (deadlock)' });
+      process.once('beforeExit', onEmpty);
+      this.cleanups.push(() => process.removeListener('beforeExit', onEmpty));
+    });
+  }
+}

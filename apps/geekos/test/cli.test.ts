@@ -1,0 +1,116 @@
+import { describe, expect, inject, it } from 'vitest';
+import { parseCli } from '../src/cli.js';
+import { EXIT, exitLine, exitStatus } from '../src/exit.js';
+import { callerDir } from '../src/run.js';
+import { geekos } from './helpers.js';
+
+const bundle = inject('bundle');
+
+describe('the command line', () => {
+  it('takes QEMU-style options with one dash', () => {
+    const r = parseCli(['-m', '64', '-serial', 'file:out.txt', '-kernel', 'k.bin', '-clock', 'virtual', '-debug', 'pic,Pit', '-telemetry', '-no-reboot']);
+    expect(r).toEqual({
+      kind: 'run',
+      options: { memory: 64, serial: { kind: 'file', path: 'out.txt' }, kernel: 'k.bin', clock: 'virtual', debug: ['PIC', 'PIT'], telemetry: true, noReboot: true },
+    });
+  });
+
+  it('has defaults: 128 MiB, COM1 on stdio, the built-in guest, the host clock', () => {
+    expect(parseCli([])).toEqual({
+      kind: 'run',
+      options: { memory: 128, serial: { kind: 'stdio' }, kernel: null, clock: 'host', debug: [], telemetry: false, noReboot: false },
+    });
+  });
+
+  it('reads sizes with M and G suffixes, and hands anything else to the VMM as typed', () => {
+    const mem = (m: string) => {
+      const r = parseCli(['-m', m]);
+      return r.kind === 'run' ? r.options.memory : r.kind;
+    };
+    expect(mem('256M')).toBe(256);
+    expect(mem('1G')).toBe(1024);
+    expect(mem('abc')).toBe('abc');
+  });
+
+  it('adds DEBUG_<COMP>=1 from the environment', () => {
+    const r = parseCli(['-debug', 'PIT'], { DEBUG_PIC: '1', DEBUG_IO: '0' });
+    expect(r.kind === 'run' && r.options.debug).toEqual(['PIT', 'PIC']);
+  });
+
+  it('refuses unknown options, stray arguments, bad values, with the usage', () => {
+    for (const argv of [['-bogus'], ['stray'], ['-clock', 'wall'], ['-serial', 'tcp:1234'], ['-m'], ['-debug', 'FOO']]) {
+      const r = parseCli(argv);
+      expect(r.kind, argv.join(' ')).toBe('usage-error');
+      if (r.kind === 'usage-error') expect(r.usage).toMatch(/^Usage: geekos \[options\]/);
+    }
+  });
+
+  it('-h and -help give the usage with one-dash options', () => {
+    for (const argv of [['-h'], ['-help']]) {
+      const r = parseCli(argv);
+      expect(r.kind).toBe('help');
+      if (r.kind === 'help') {
+        expect(r.text).toMatch(/^ {2}-serial /m);
+        expect(r.text).toMatch(/^ {2}-no-reboot /m);
+        expect(r.text).not.toMatch(/--serial/);
+      }
+    }
+  });
+
+  it('resolves paths against INIT_CWD only when run by a package script in its package directory', () => {
+    expect(callerDir('/repo', { INIT_CWD: '/home/me', npm_package_json: '/repo/package.json' })).toBe('/home/me');
+    expect(callerDir('/elsewhere', { INIT_CWD: '/home/me', npm_package_json: '/repo/package.json' })).toBe('/elsewhere');
+    expect(callerDir('/repo', {})).toBe('/repo');
+  });
+
+  it('maps each way a run ends to its exit status and one line', () => {
+    expect(exitStatus({ reason: 'poweroff', message: '' })).toBe(EXIT.POWEROFF);
+    expect(exitStatus({ reason: 'error', message: 'x' })).toBe(EXIT.ERROR);
+    expect(exitStatus({ reason: 'shutdown', message: '' })).toBe(EXIT.SHUTDOWN);
+    expect(exitStatus({ reason: 'reset', message: '' })).toBe(EXIT.RESET);
+    expect(exitStatus({ reason: 'halted', message: '' })).toBe(EXIT.HALTED);
+    expect(exitStatus({ reason: 'stopped', message: '' })).toBe(EXIT.STOPPED);
+    expect(exitLine({ reason: 'poweroff', message: '' })).toBe('geekos: the guest powered off');
+    expect(exitLine({ reason: 'halted', message: 'the CPU halted' })).toBe('geekos: the CPU halted');
+  });
+});
+
+describe('the geekos command refuses bad input before anything runs', () => {
+  it('an unknown option: the usage on stderr, exit 2', async () => {
+    const r = await geekos(bundle, ['-bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^geekos: Unknown argument: bogus/m);
+    expect(r.stderr).toContain('Usage: geekos [options]');
+    expect(r.stdout).toBe('');
+  });
+
+  it('-h: the usage on stdout, exit 0', async () => {
+    const r = await geekos(bundle, ['-h']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: geekos [options]');
+  });
+
+  it('-m abc: the VMM\'s configuration error, exit 2', async () => {
+    const r = await geekos(bundle, ['-m', 'abc']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('memory: expected a number of MiB ≥ 1, got "abc"');
+  });
+
+  it('-m 0: refused by the VMM\'s schema', async () => {
+    const r = await geekos(bundle, ['-m', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/memory: expected a number of MiB ≥ 1/);
+  });
+
+  it('a -kernel that does not exist: exit 2 naming the file', async () => {
+    const r = await geekos(bundle, ['-kernel', '/nonexistent/v3/kernel.bin']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/-kernel \/nonexistent\/v3\/kernel\.bin: cannot read it \(ENOENT\)/);
+  });
+
+  it('a -serial file that cannot be created: exit 2', async () => {
+    const r = await geekos(bundle, ['-serial', 'file:/nonexistent/dir/serial.out']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot create it \(ENOENT\)/);
+  });
+});
