@@ -15,5 +15,9 @@ export function libraryConfig(opts = {}) {
     treeshake: true,
     splitting: false,
     define: debugDefines(),
+    // Maps point at the sources instead of embedding them, so compiled-out debug strings stay out of dist/.
+    esbuildOptions(options) {
+      options.sourcesContent = false;
+    },
   };
 }
