@@ -358,6 +358,48 @@ describe('interrupt control', () => {
   });
 });
 
+describe('far transfers in protected mode', () => {
+  it('CALL through a call gate to ring 0 copies parameters; RETF imm returns to ring 3', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.dv.setUint32(0x3000 + 4, 0x80000, true);
+    m.dv.setUint16(0x3000 + 8, 0x10, true);
+    const g = gate(0x6000, 0x08, 0xec); // 32-bit call gate, DPL 3
+    g[4] = 1; // one parameter
+    m.ram.set(g, 0x1000 + 0x30);
+    m.cpu.setState({ gdtr: { base: 0x1000, limit: 0x37 } });
+    const user = (sel: number, acc: number) => ({ selector: sel, base: 0, limit: 0xffffffff, access: acc });
+    m.cpu.setState({ cs: user(0x1b, 0xc0fb), ss: user(0x23, 0xc0f3), ds: user(0x23, 0xc0f3), es: user(0x23, 0xc0f3), esp: 0x70000 });
+    m.ram.set([0x6a, 0x77, 0x9a, 0, 0, 0, 0, 0x33, 0x00, 0xeb, 0xfe], 0x5000); // push 0x77; call 0x33:0; jmp $
+    m.ram.set([0x8b, 0x44, 0x24, 0x08, 0x8c, 0xd3, 0xca, 0x04, 0x00], 0x6000); // mov eax,[esp+8]; mov bx,ss; retf 4
+    expect(m.cpu.run(20)).toBe(ExitReason.Budget);
+    const st = m.cpu.getState();
+    expect(st.eax).toBe(0x77);
+    expect(st.ebx & 0xffff).toBe(0x10);
+    expect(st.cs.selector).toBe(0x1b);
+    expect(st.ss.selector).toBe(0x23);
+    expect(st.esp).toBe(0x70000);
+    expect(st.eip).toBe(0x5009);
+    expect(m.dv.getUint32(0x80000 - 8, true)).toBe(0x70000 - 4); // caller ESP on the ring-0 stack
+  });
+
+  it('a far JMP in 16-bit protected mode and a far CALL/RETF at the same privilege', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.ram.set(descriptor(0, 0xffff, 0x9a, 0), 0x1000 + 0x30); // 16-bit code segment
+    m.cpu.setState({ gdtr: { base: 0x1000, limit: 0x37 } });
+    // jmp far 0x30:0x5100 (32-bit), then in 16-bit code: call far 0x08:0x5200 (66-prefixed), hlt
+    m.ram.set([0xea, 0x00, 0x51, 0, 0, 0x30, 0x00], 0x5000);
+    m.ram.set([0x66, 0x9a, 0x00, 0x52, 0, 0, 0x08, 0x00, 0xf4], 0x5100);
+    m.ram.set([0xcb], 0x5200); // retf (32-bit)
+    expect(m.cpu.run(10)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.cs.selector).toBe(0x30);
+    expect(st.eip).toBe(0x5109);
+    expect(st.esp).toBe(0x90000);
+  });
+});
+
 describe('system instructions', () => {
   it('CPUID reports the vendor and only implemented features; RDTSC follows retired', () => {
     const m = machine();

@@ -702,9 +702,10 @@ export class Cpu {
   private tlbFill(page: number, phys: number, writable: number, user: boolean): number {
     const frame = phys >>> 12;
     if (phys < this.ramLen && this.frameFlags[frame] === 0 && (frame << 12) + 0xfff < this.ramLen) {
-      const rt = user ? this.tlbR3 : this.tlbR0;
-      rt[page] = frame << 12;
-      if (writable !== 0) (user ? this.tlbW3 : this.tlbW0)[page] = frame << 12;
+      // Without paging there is no U/S distinction: the supervisor tables serve every CPL.
+      const u = user && (this.cr0 & CR0_PG) !== 0;
+      (u ? this.tlbR3 : this.tlbR0)[page] = frame << 12;
+      if (writable !== 0) (u ? this.tlbW3 : this.tlbW0)[page] = frame << 12;
       if (this.tlbCount < TLB_LIST_MAX) this.tlbList[this.tlbCount++] = page;
       else this.tlbOverflow = true;
     }
@@ -1196,6 +1197,92 @@ export class Cpu {
     if ((acc & 0x80) === 0) this.fault(X_NP, sel & 0xfffc);
   }
 
+  tssSS = 0;
+  tssESP = 0;
+
+  /**
+   * The stack for privilege `dpl` from the current TSS, validated (#TS / #SS); leaves the SS
+   * descriptor in dLo/dHi and the values in tssSS/tssESP.
+   */
+  tssStack(dpl: number, extBit: number): void {
+    let nss: number, nesp: number;
+    if ((this.trAcc & 0x8) !== 0) {
+      const o = 4 + dpl * 8;
+      if (o + 5 > this.trLimit) this.fault(X_TS, (this.trSel & 0xfffc) + extBit);
+      nesp = this.sysRd32((this.trBase + o) | 0) >>> 0;
+      nss = this.sysRd16((this.trBase + o + 4) | 0);
+    } else {
+      const o = 2 + dpl * 4;
+      if (o + 3 > this.trLimit) this.fault(X_TS, (this.trSel & 0xfffc) + extBit);
+      nesp = this.sysRd16((this.trBase + o) | 0);
+      nss = this.sysRd16((this.trBase + o + 2) | 0);
+    }
+    if ((nss & ~3) === 0) this.fault(X_TS, extBit);
+    if (!this.readDesc(nss)) this.fault(X_TS, (nss & 0xfffc) + extBit);
+    const sacc = (this.dHi >>> 8) & 0xff;
+    if ((nss & 3) !== dpl || ((sacc >> 5) & 3) !== dpl || (sacc & 0x1a) !== 0x12) this.fault(X_TS, (nss & 0xfffc) + extBit);
+    if ((sacc & 0x80) === 0) this.fault(X_SS, (nss & 0xfffc) + extBit);
+    this.tssSS = nss;
+    this.tssESP = nesp;
+  }
+
+  /** Far JMP/CALL through a call gate (SDM Vol. 3 §5.8.4-5.8.5), loaded in dLo/dHi. */
+  private callGate(sel: number, call: boolean): void {
+    const acc = (this.dHi >>> 8) & 0xff;
+    const gdpl = (acc >> 5) & 3;
+    if (gdpl < this.cpl || gdpl < (sel & 3)) this.gp(sel & 0xfffc);
+    if ((acc & 0x80) === 0) this.fault(X_NP, sel & 0xfffc);
+    const gate32 = (acc & 8) !== 0;
+    const csel = this.dLo >>> 16;
+    const goff = gate32 ? ((this.dHi & 0xffff0000) | (this.dLo & 0xffff)) >>> 0 : this.dLo & 0xffff;
+    const params = this.dHi & 0x1f;
+    if ((csel & ~3) === 0) this.gp(0);
+    if (!this.readDesc(csel)) this.gp(csel & 0xfffc);
+    const cacc = (this.dHi >>> 8) & 0xff;
+    const dpl = (cacc >> 5) & 3;
+    if ((cacc & 0x18) !== 0x18 || dpl > this.cpl) this.gp(csel & 0xfffc);
+    if ((cacc & 0x80) === 0) this.fault(X_NP, csel & 0xfffc);
+    if (goff > descLimit(this.dLo, this.dHi)) this.gp(0);
+    const conforming = (cacc & 4) !== 0;
+    const clo = this.dLo, chi = this.dHi;
+    const oldCs = this.segSel[CS], oldEip = this.eip;
+    if (!call) {
+      if (!conforming && dpl !== this.cpl) this.gp(csel & 0xfffc);
+    } else if (!conforming && dpl < this.cpl) {
+      this.tssStack(dpl, 0);
+      const w = gate32 ? 4 : 2;
+      const oldSS = this.segSel[SS], oldEsp = this.r32[8] >>> 0;
+      const args: number[] = [];
+      for (let i = 0; i < params; i++) args.push(w === 4 ? this.peek32(i * 4) : this.peek16(i * 2));
+      const save = [this.segSel[SS], this.segBase[SS], this.segLimit[SS], this.segAcc[SS], this.cpl] as const;
+      this.markAccessed(this.tssSS);
+      this.loadSegDesc(SS, this.tssSS);
+      this.setCpl(dpl);
+      this.r32[8] = this.tssESP;
+      try {
+        const total = w * (4 + params);
+        this.chkW(SS, this.spAdd(-total), total);
+        const push = (v: number) => { if (w === 4) this.push32(v); else this.push16(v); };
+        push(oldSS); push(oldEsp);
+        for (let i = params - 1; i >= 0; i--) push(args[i]);
+        push(oldCs); push(oldEip);
+      } catch (e) {
+        this.loadSegRaw(SS, save[0], save[1], save[2], save[3]);
+        this.setCpl(save[4]);
+        this.r32[8] = oldEsp;
+        throw e;
+      }
+    } else {
+      const w = gate32 ? 4 : 2;
+      this.chkW(SS, this.spAdd(-2 * w), 2 * w);
+      if (w === 4) { this.push32(oldCs); this.push32(oldEip); } else { this.push16(oldCs); this.push16(oldEip); }
+    }
+    this.dLo = clo; this.dHi = chi;
+    this.markAccessed(csel);
+    this.loadSegDesc(CS, (csel & 0xfffc) | this.cpl);
+    this.eip = goff;
+  }
+
   /** Far JMP or CALL (`call` true) to sel:off (SDM JMP / CALL far). */
   farTransfer(sel: number, off: number, call: boolean): void {
     const pm = (this.cr0 & CR0_PE) !== 0 && (this.flags & VM) === 0;
@@ -1209,6 +1296,12 @@ export class Cpu {
       }
       this.farRealMode(sel, off);
       return;
+    }
+    if ((sel & ~3) !== 0 && this.readDesc(sel) && (this.dHi & 0x1000) === 0) {
+      const type = (this.dHi >>> 8) & 0x1f;
+      if (type === 0x04 || type === 0x0c) { this.callGate(sel, call); return; }
+      if (type === 0x05 || (type & 0x15) === 0x01) this.unimplemented('task switch (far JMP/CALL to a TSS or task gate)');
+      this.gp(sel & 0xfffc);
     }
     this.checkCodeSeg(sel, this.cpl, false);
     const lim = descLimit(this.dLo, this.dHi);
@@ -1360,7 +1453,8 @@ export class Cpu {
       const off = this.rd16((this.idtrBase + vec * 4) | 0);
       const sel = this.rd16((this.idtrBase + vec * 4 + 2) | 0);
       const fl = this.getFlags();
-      this.chkW(SS, this.spAdd(-6), 6);
+      // Each of the three pushes wraps on its own; all must fit before anything is stored.
+      this.chkW(SS, this.spAdd(-2), 2); this.chkW(SS, this.spAdd(-4), 2); this.chkW(SS, this.spAdd(-6), 2);
       this.push16(fl);
       this.push16(this.segSel[CS]);
       this.push16(retEip);
@@ -1398,23 +1492,8 @@ export class Cpu {
     const withErr = err >= 0;
     if ((acc & 4) === 0 && dpl < this.cpl) {
       // Inter-privilege: new stack from the TSS (SDM Vol. 3 §6.12.1).
-      let nss: number, nesp: number;
-      if ((this.trAcc & 0x8) !== 0) {
-        const o = 4 + dpl * 8;
-        if (o + 5 > this.trLimit) this.fault(X_TS, (this.trSel & 0xfffc) + extBit);
-        nesp = this.sysRd32((this.trBase + o) | 0) >>> 0;
-        nss = this.sysRd16((this.trBase + o + 4) | 0);
-      } else {
-        const o = 2 + dpl * 4;
-        if (o + 3 > this.trLimit) this.fault(X_TS, (this.trSel & 0xfffc) + extBit);
-        nesp = this.sysRd16((this.trBase + o) | 0);
-        nss = this.sysRd16((this.trBase + o + 2) | 0);
-      }
-      if ((nss & ~3) === 0) this.fault(X_TS, extBit);
-      if (!this.readDesc(nss)) this.fault(X_TS, (nss & 0xfffc) + extBit);
-      const sacc = (this.dHi >>> 8) & 0xff;
-      if ((nss & 3) !== dpl || ((sacc >> 5) & 3) !== dpl || (sacc & 0x1a) !== 0x12) this.fault(X_TS, (nss & 0xfffc) + extBit);
-      if ((sacc & 0x80) === 0) this.fault(X_SS, (nss & 0xfffc) + extBit);
+      this.tssStack(dpl, extBit);
+      const nss = this.tssSS, nesp = this.tssESP;
       const oldSS = this.segSel[SS];
       const oldEsp = this.r32[8] >>> 0;
       // Switch to the new stack (restored by the fault handler if a push faults).
