@@ -85,13 +85,16 @@ describe('IOAPIC registers (82093AA datasheet 3.2)', () => {
     expect(a.vm.mmioRead(IOAPIC, 4)).toBe(0x2a);
   });
 
-  it('takes a new ID, which the arbitration ID follows, and refuses writes to the version', () => {
+  it('takes a new ID, which the arbitration ID follows, and ignores writes to VER and ARB', () => {
     const a = rig({ ioapicId: 4 });
     expect(a.reg(0x00)).toBe(0x04000000);
     a.setReg(0x00, 0xffffffff);
     expect(a.reg(0x00)).toBe(0x0f000000);
     expect(a.reg(0x02)).toBe(0x0f000000);
-    expectV3(() => a.setReg(0x01, 0), 'ioapic', /read-only register IOAPICVER/);
+    a.setReg(0x01, 0);
+    a.setReg(0x02, 0);
+    expect(a.reg(0x01)).toBe(0x00170011);
+    expect(a.reg(0x02)).toBe(0x0f000000);
     expectV3(() => a.reg(0x03), 'ioapic', /reserved register 0x3/);
     expectV3(() => a.reg(0x40), 'ioapic', /reserved register 0x40/);
   });
@@ -288,6 +291,18 @@ describe('IOAPIC configuration, state and reset', () => {
     b.dev.reset();
     expect(b.reg(0)).toBe(0x01000000);
     for (let pin = 0; pin < 24; pin++) expect(b.low(pin)).toBe(MASK);
+  });
+});
+
+describe('IOAPIC debug output', () => {
+  it('prints lines prefixed ioapic: when built with DEBUG_APIC and APIC debugging is on', () => {
+    const a = rig();
+    a.vm.debugComponents.add('APIC');
+    a.entry(4, 0x34);
+    a.line(4).pulse();
+    const mine = a.vm.log.filter((l) => l.startsWith('debug APIC: ioapic: '));
+    if (__DEBUG_APIC__) expect(mine.some((l) => /pin 4 -> vector 0x34/.test(l))).toBe(true);
+    else expect(a.vm.log).toEqual([]);
   });
 });
 

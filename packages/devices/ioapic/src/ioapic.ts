@@ -171,7 +171,9 @@ export class IoApic {
         return;
       case IOAPICVER:
       case IOAPICARB:
-        return this.env.fail(`ioapic: write of ${hex(value)} to the read-only register ${index === IOAPICVER ? 'IOAPICVER' : 'IOAPICARB'}`, IOWIN);
+        // Read-only registers (datasheet 3.2.2, 3.2.3): the write has no effect.
+        if (__DEBUG_APIC__ && this.env.traceOn()) this.env.trace(`ioapic: write of ${hex(value)} to the read-only ${index === IOAPICVER ? 'IOAPICVER' : 'IOAPICARB'} ignored`);
+        return;
       default:
         return this.env.fail(`ioapic: write of ${hex(value)} to reserved register ${hex(index)} through IOWIN`, IOWIN);
     }

@@ -413,7 +413,8 @@ export class LocalApic {
     value >>>= 0;
     if (__DEBUG_APIC__ && this.env.traceOn()) this.env.trace(`apic: cpu${this.index} write ${regName(offset)} = ${hex(value)}`);
     if (offset >= APIC_ISR && offset < APIC_IRR + 0x80) {
-      this.env.fail(`apic: cpu${this.index} write to the read-only ${regName(offset)}`, offset);
+      this.ignoreReadOnly(offset, value);
+      return;
     }
     switch (offset) {
       case APIC_ID:
@@ -467,10 +468,19 @@ export class LocalApic {
       case APIC_PPR:
       case APIC_RRD:
       case APIC_TIMER_CCR:
-        return this.env.fail(`apic: cpu${this.index} write to the read-only ${regName(offset)}`, offset);
+        this.ignoreReadOnly(offset, value);
+        return;
       default:
         return this.env.fail(`apic: cpu${this.index} write to reserved ${regName(offset)}`, offset);
     }
+  }
+
+  /**
+   * Read-only registers ignore writes (SDM table 10-1); only reserved offsets are illegal. Linux's
+   * `verify_local_APIC()` writes the version register to check that it does not change.
+   */
+  private ignoreReadOnly(offset: number, value: number): void {
+    if (__DEBUG_APIC__ && this.env.traceOn()) this.env.trace(`apic: cpu${this.index} write of ${hex(value)} to the read-only ${regName(offset)} ignored`);
   }
 
   private writeDfr(value: number): void {
