@@ -6,6 +6,7 @@ import {
   parseVmConfig,
   v3_create_vm,
   v3_debug_compiled_in,
+  v3_debug_compiled_list,
   v3_format_telemetry,
   v3_free_vm,
   v3_init,
@@ -112,6 +113,9 @@ export async function main(proc: GeekosProcess): Promise<number> {
 
 /** The compiled-out refusal for a `-debug`/DEBUG_ request, or null when all is compiled in. */
 function refuseCompiledOut(debug: readonly string[]): string | null {
+  if (debug.includes('ALL') && v3_debug_compiled_list().length === 0) {
+    return 'no debug output is compiled into this build; rebuild with DEBUG_ALL=1 or DEBUG_<COMP>=1 (DEBUG_ALL=1 pnpm --filter @v3/app-geekos build)';
+  }
   const missing = debug.filter((name) => name !== 'ALL' && !v3_debug_compiled_in(name));
   if (missing.length === 0) return null;
   const env = missing.map((n) => `DEBUG_${n}=1`).join(' ');
@@ -142,12 +146,20 @@ class Run {
   }
 
   async boot(config: unknown, resolved: V3VmConfigResolved): Promise<number> {
-    const host = createGeekosHost({
-      memoryBytes: (resolved.memory + HOST_RESERVE_MIB) * MiB,
-      console: { write: (text) => this.say(text) },
-      streams: { [SERIAL_STREAM]: this.serial.sink },
-      keyboardStream: SERIAL_STREAM,
-    });
+    const poolMiB = resolved.memory + HOST_RESERVE_MIB;
+    let host: GeekosHost;
+    try {
+      host = createGeekosHost({
+        memoryBytes: poolMiB * MiB,
+        console: { write: (text) => this.say(text) },
+        streams: { [SERIAL_STREAM]: this.serial.sink },
+        keyboardStream: SERIAL_STREAM,
+      });
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      this.say(`geekos: cannot reserve ${poolMiB} MiB of host memory for the guest's RAM (-m ${resolved.memory}): ${err.message}\n`);
+      return EXIT.ERROR;
+    }
     this.host = host;
     v3_init(host.hooks, 0b1, { devices: DEVICE_CLASSES, streams: host.streams });
     this.cleanups.push(() => v3_shutdown());

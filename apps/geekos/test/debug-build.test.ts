@@ -37,6 +37,15 @@ describe('DEBUG_PIC: debug output compiled in at build time, switched at run tim
     }
   });
 
+  it('-debug ALL on a build without debug code is refused; on the DEBUG_PIC build it means the PIC', async () => {
+    const refused = await geekos(bundle, ['-serial', 'null', '-debug', 'ALL']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/no debug output is compiled into this build/);
+    const r = await geekos(debugBundle, ['-clock', 'virtual', '-serial', 'null', '-debug', 'ALL']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(PIC_PREFIX);
+  });
+
   it('-debug takes only known components', async () => {
     const r = await geekos(bundle, ['-debug', 'PIC,NOPE']);
     expect(r.code).toBe(2);
