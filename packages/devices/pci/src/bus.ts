@@ -160,6 +160,10 @@ export class PciBusModel implements PciBus {
     return (pin - 1 + slot) % PCI_PIRQ_COUNT;
   }
 
+  intxIrq(slot: number, pin: number): number | null {
+    return this.router ? this.router.route(this.pirqOf(slot, pin)) : null;
+  }
+
   // ---- VMM side ----
 
   /** PCI RST#: CONFIG_ADDRESS and every header back to reset values. */

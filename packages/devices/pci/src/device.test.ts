@@ -59,6 +59,9 @@ class RecordingRouter implements PciIntxRouter {
     this.levels[pirq] = asserted;
     this.calls.push([pirq, asserted]);
   }
+  route(pirq: number): number | null {
+    return pirq === 2 ? null : 9 + pirq;
+  }
 }
 
 describe('PCI configuration mechanism #1', () => {
@@ -310,6 +313,15 @@ describe('INTx routing', () => {
     expect(bus.pirqOf(1, 3)).toBe(3);
   });
 
+  it("answers which ISA IRQ a slot's pin reaches through the router", () => {
+    const { bus } = setup();
+    expect(bus.intxIrq(3, 1)).toBe(null); // no router yet
+    bus.setIntxRouter(new RecordingRouter());
+    expect(bus.intxIrq(3, 1)).toBe(12); // PIRQD# -> 9 + 3
+    expect(bus.intxIrq(3, 2)).toBe(9); // PIRQA#
+    expect(bus.intxIrq(0, 3)).toBe(null); // PIRQC#: disabled
+  });
+
   it('fails stop when a function asserts INTx# with no router on the bus', () => {
     const { bus } = setup();
     const h = bus.registerDevice(TEST_DEV);
@@ -353,7 +365,7 @@ describe('INTx routing', () => {
   it('refuses a second router, naming both', () => {
     const { bus } = setup();
     bus.setIntxRouter(new RecordingRouter());
-    expect(() => bus.setIntxRouter({ name: 'late', pirqChanged: () => {} })).toThrow(/late wants to route PCI interrupts, but router already does/);
+    expect(() => bus.setIntxRouter({ name: 'late', pirqChanged: () => {}, route: () => null })).toThrow(/late wants to route PCI interrupts, but router already does/);
   });
 
   it('refuses INTx# from a function without an interrupt pin', () => {

@@ -89,6 +89,7 @@ export const pci = defineDevice<PciConfig, Pci>({
       setIntxRouter: (router) => bus.setIntxRouter(router),
       pirqAsserted: (pirq) => bus.pirqAsserted(pirq),
       pirqOf: (slot, pin) => bus.pirqOf(slot, pin),
+      intxIrq: (slot, pin) => bus.intxIrq(slot, pin),
       save: () => bus.save(),
       load: (state) => bus.load(checkState(host, state)),
       reset: () => bus.reset(),

@@ -114,6 +114,8 @@ export interface PciIntxRouter {
   readonly name: string;
   /** PIRQ line `pirq` (0 = PIRQA# ... 3 = PIRQD#) is now asserted (`true`) or not. */
   pirqChanged(pirq: number, asserted: boolean): void;
+  /** The ISA IRQ PIRQ line `pirq` is steered to now, or `null` when its routing is disabled. */
+  route(pirq: number): number | null;
 }
 
 /**
@@ -129,4 +131,9 @@ export interface PciBus {
   pirqAsserted(pirq: number): boolean;
   /** The PIRQ line (0-3) that pin `pin` (1-4 = INTA#-INTD#) of a function in `slot` drives. */
   pirqOf(slot: number, pin: number): number;
+  /**
+   * The ISA IRQ that pin `pin` of a function in `slot` reaches now (what a BIOS would write to
+   * its Interrupt Line), or `null` when no router is installed or the route is disabled.
+   */
+  intxIrq(slot: number, pin: number): number | null;
 }

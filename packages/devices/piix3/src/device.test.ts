@@ -66,6 +66,46 @@ describe('enumerating bus 0 of a 440FX board', () => {
     expect(found).toEqual(['0.0 8086:1237 class 060000 hdr 0', '1.0 8086:7000 class 060100 hdr 80']);
   });
 
+  it("passes Linux's mechanism #1 probe (pci_check_type1 and pci_sanity_check)", () => {
+    const { vm } = board();
+    vm.outb(0xcfb, 0x01);
+    const tmp = vm.inl(0xcf8);
+    vm.outl(0xcf8, 0x8000_0000);
+    expect(vm.inl(0xcf8)).toBe(0x8000_0000);
+    // pci_sanity_check: some devfn on bus 0 is a host bridge or has an Intel/Compaq vendor ID.
+    let sane = false;
+    for (let devfn = 0; devfn < 0x100 && !sane; devfn++) {
+      vm.outl(0xcf8, 0x8000_0000 | (devfn << 8) | 0x08);
+      const cls = vm.inw(0xcfe);
+      vm.outl(0xcf8, 0x8000_0000 | (devfn << 8));
+      const vendor = vm.inw(0xcfc);
+      sane = cls === 0x0600 || cls === 0x0300 || vendor === 0x8086 || vendor === 0x0e11;
+    }
+    expect(sane).toBe(true);
+    vm.outl(0xcf8, tmp);
+    expect(vm.inl(0xcf8)).toBe(0);
+  });
+
+  it("survives a BIOS's PCI setup: BAR sizing with decode off, IRQ routing, Interrupt Line", () => {
+    const { vm } = board();
+    for (const slot of [0, 1]) {
+      const cmd = cfgRead(vm, slot, 0, 0x04, 2);
+      cfgWrite(vm, slot, 0, 0x04, cmd & ~3, 2);
+      for (let reg = 0x10; reg <= 0x24; reg += 4) {
+        const old = cfgRead(vm, slot, 0, reg);
+        cfgWrite(vm, slot, 0, reg, 0xffff_ffff, 4);
+        expect(cfgRead(vm, slot, 0, reg)).toBe(0); // neither bridge has a BAR
+        cfgWrite(vm, slot, 0, reg, old, 4);
+      }
+      cfgWrite(vm, slot, 0, 0x30, 0xffff_fffe, 4);
+      expect(cfgRead(vm, slot, 0, 0x30)).toBe(0);
+      cfgWrite(vm, slot, 0, 0x04, cmd, 2);
+      expect(cfgRead(vm, slot, 0, 0x3d, 1)).toBe(0); // no pin: no Interrupt Line to assign
+    }
+    [10, 10, 11, 11].forEach((irq, i) => cfgWrite(vm, 1, 0, 0x60 + i, irq));
+    expect(cfgRead(vm, 1, 0, 0x60)).toBe(0x0b0b_0a0a);
+  });
+
   it('leaves function 1 of the PIIX3 slot free for the IDE controller', () => {
     const { vm, bus } = board();
     const ide = bus.registerDevice({ slot: 1, fn: 1, name: 'ide0', vendorId: 0x8086, deviceId: 0x7010, classCode: 0x010180, revision: 0 });
@@ -127,8 +167,10 @@ describe('PIRQ routing', () => {
     c.raiseIntx();
     for (let irq = 0; irq < 16; irq++) expect(vm.irq(irq).level).toBe(false); // 0x80: disabled
     c.lowerIntx();
+    expect(bus.intxIrq(3, 1)).toBe(null);
     cfgWrite(vm, 1, 0, 0x60 + pirq, 11);
     expect(sb.route(pirq)).toBe(11);
+    expect(bus.intxIrq(3, 1)).toBe(11);
     expect(vm.irq(11).level).toBe(false);
     c.raiseIntx();
     expect(vm.irq(11).level).toBe(true);

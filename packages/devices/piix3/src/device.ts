@@ -89,7 +89,7 @@ export const piix3 = defineDevice<Piix3Config, Piix3Device>({
       configRead: (reg, size) => chip.readConfig(reg, size),
       configWrite: (reg, size, value) => chip.writeConfig(reg, size, value),
     });
-    bus.setIntxRouter({ name: host.id, pirqChanged: (pirq, asserted) => chip.pirqChanged(pirq, asserted) });
+    bus.setIntxRouter({ name: host.id, pirqChanged: (pirq, asserted) => chip.pirqChanged(pirq, asserted), route: (pirq) => chip.route(pirq) });
     // RC is a byte register at 0xCF9, inside the dword CONFIG_ADDRESS decodes; only byte
     // accesses reach it (the bus answers dword accesses at 0xCF8).
     host.hookIo(RC_PORT, 1, {
