@@ -61,6 +61,16 @@ describe('geekos boots the default guest', () => {
     expect(r.code).toBe(0);
   });
 
+  it('SIGINT stops the VM: one line, exit 130', async () => {
+    const r = await geekos(bundle, ['-serial', 'stdio'], {
+      input: { when: (out) => out.includes('tick 25'), signal: 'SIGINT' },
+    });
+    expect(r.stderr).toMatch(/^geekos: SIGINT, stopping the VM$/m);
+    expect(r.stderr).toMatch(/^geekos: stopped by the host$/m);
+    expect(r.stdout).not.toContain('power off');
+    expect(r.code).toBe(130);
+  });
+
   it('-serial null: the guest still runs to power off', async () => {
     const r = await geekos(bundle, ['-clock', 'virtual', '-serial', 'null']);
     expect(r.stdout).toBe('');

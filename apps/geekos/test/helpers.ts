@@ -56,7 +56,7 @@ export interface RunResult {
 export function run(
   cmd: string,
   args: readonly string[],
-  opts: SpawnOptions & { input?: { when: (stdout: string) => boolean; bytes: string } } = {},
+  opts: SpawnOptions & { input?: { when: (stdout: string) => boolean; bytes?: string; signal?: NodeJS.Signals } } = {},
   timeoutMs = 60_000,
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
@@ -69,7 +69,8 @@ export function run(
       stdout += b.toString('utf8');
       if (opts.input && !fed && opts.input.when(stdout)) {
         fed = true;
-        child.stdin?.write(opts.input.bytes);
+        if (opts.input.bytes !== undefined) child.stdin?.write(opts.input.bytes);
+        if (opts.input.signal) child.kill(opts.input.signal);
       }
     });
     child.stderr?.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
