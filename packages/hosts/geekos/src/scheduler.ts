@@ -111,7 +111,8 @@ export class Scheduler {
     return new Promise<void>((resolve) => {
       const waiter: Waiter = { thread, resume: resolve };
       this.sleepers.add(waiter);
-      waiter.timer = setTimeout(() => this.wake(waiter), usec / 1000);
+      // setTimeout takes at most 2^31-1 ms; longer sleeps end early, which a wakeup may do anyway.
+      waiter.timer = setTimeout(() => this.wake(waiter), Math.min(usec / 1000, 0x7fffffff));
     });
   }
 
