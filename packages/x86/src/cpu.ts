@@ -10,6 +10,8 @@ import { GuestException, X86Unimplemented } from './errors.js';
 import { OPS } from './decode/table.js';
 import { descBase, descLimit } from './desc.js';
 import { disassemble } from './disasm.js';
+import { CpuLinearMemory, newX87Context } from './x87.js';
+import type { X87Context, X87Memory, X87Unit } from './x87.js';
 
 /** CPUID configuration: what the guest is told. Only implemented features should be advertised. */
 export interface CpuidOptions {
@@ -31,6 +33,11 @@ export interface CpuOptions {
    * exception delivery in builds with DEBUG_EMULATOR=1. Unused otherwise.
    */
   trace?: (line: string) => void;
+  /**
+   * An x87 unit to execute D8-DF. Without one, x87 instructions fail stop (after the CR0.EM /
+   * CR0.TS #NM checks). CPUID reports FPU only when a unit is present.
+   */
+  x87?: X87Unit;
 }
 
 /** One segment register: the visible selector and the hidden descriptor cache. */
@@ -215,6 +222,9 @@ export class Cpu {
   prefixed = false;
   readonly cpuidOpts: CpuidOptions;
   readonly trace: ((line: string) => void) | undefined;
+  readonly x87: X87Unit | undefined;
+  readonly x87ctx: X87Context = newX87Context();
+  readonly x87mem: X87Memory;
 
   constructor(mem: GuestPhysicalMemory, bus: X86Bus, opts: CpuOptions = {}) {
     this.mem = mem;
@@ -229,6 +239,8 @@ export class Cpu {
     this.tlbW = this.tlbW0;
     this.cpuidOpts = opts.cpuid ?? {};
     this.trace = opts.trace;
+    this.x87 = opts.x87;
+    this.x87mem = new CpuLinearMemory(this);
     this.reset();
   }
 
@@ -267,6 +279,7 @@ export class Cpu {
     this.pending &= 2;
     this.tfArmed = false;
     this.flushTlb();
+    this.x87?.init();
   }
 
   /** Load a segment register's selector and hidden part directly (no checks). */

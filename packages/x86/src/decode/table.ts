@@ -204,7 +204,7 @@ row(0xd4, 'aam', 'Ib', B.aam);
 row(0xd5, 'aad', 'Ib', B.aad);
 row(0xd6, 'salc', '', D.salc);
 row(0xd7, 'xlat', '', D.xlat);
-for (let op = 0xd8; op <= 0xdf; op++) row(op, 'esc', 'E', SYS.fpuEscape);
+for (let op = 0xd8; op <= 0xdf; op++) row(op, 'esc', 'E', SYS.makeFpuEscape(op));
 row(0xe0, 'loopne', 'Jb', C.loopne);
 row(0xe1, 'loope', 'Jb', C.loope);
 row(0xe2, 'loop', 'Jb', C.loop);

@@ -1,7 +1,9 @@
 // Segment register moves and loads, descriptor-table and control-register instructions, CPUID,
 // MSRs, RDTSC, and the x87 escape gate (SDM Vol. 2 and Vol. 3).
 import type { Cpu } from '../cpu.js';
+import { X87_MF, X87_OK, X87_UD, X87_WRITE_AX, X87_WRITE_FLAGS } from '../x87.js';
 import {
+  AF, CF, CR0_NE, OF, PF, SF, X_MF,
   CR0_MP, CR0_PE, CR0_TS, CR4_DE, CR4_PGE, CR4_PSE, CR4_TSD, CS, DS, ES, FS, GS, SS, VM, ZF, X_NM,
 } from '../consts.js';
 import { descBase, descLimit } from '../desc.js';
@@ -283,7 +285,8 @@ export function cpuid(c: Cpu): void {
     a = 1; b = v0; d = v1; cc = v2;
   } else if (leaf === 1) {
     a = o.signature ?? 0x633;
-    d = o.features ?? DEFAULT_FEATURES;
+    // FPU (bit 0) only when an x87 unit is plugged in.
+    d = o.features ?? (DEFAULT_FEATURES | (c.x87 ? 1 : 0));
   }
   c.r32[0] = a; c.r32[6] = b; c.r32[2] = cc; c.r32[4] = d;
 }
@@ -336,10 +339,44 @@ export function wrmsr(c: Cpu): void {
 
 // ---- x87 gate ----
 
-/** D8-DF: x87 escapes. #NM when CR0.EM or CR0.TS; otherwise the FPU is not implemented yet. */
-export function fpuEscape(c: Cpu): void {
-  c.fpuCheck();
-  c.unimplemented('x87 instruction');
+/**
+ * D8-DF: x87 escapes. #NM when CR0.EM or CR0.TS (SDM Vol. 3 §2.5); then the plugged x87 unit
+ * executes it, or the CPU fails stop when there is none.
+ */
+export function makeFpuEscape(op: number): (c: Cpu) => void {
+  return (c) => {
+    c.fpuCheck();
+    const unit = c.x87;
+    if (!unit) return c.unimplemented('x87 instruction');
+    c.decodeModrm();
+    const ctx = c.x87ctx;
+    if (c.isMem) {
+      c.chkR(c.eaSeg, c.ea, 1);
+      ctx.mem = c.x87mem;
+      ctx.ea = (c.segBase[c.eaSeg] + c.ea) >>> 0;
+      ctx.offset = c.ea;
+      ctx.ds = c.segSel[c.eaSeg];
+    } else ctx.mem = null;
+    ctx.cs = c.segSel[CS];
+    ctx.eip = c.startEip;
+    ctx.opSize32 = c.os32;
+    ctx.realMode = (c.cr0 & CR0_PE) === 0 || (c.flags & VM) !== 0;
+    ctx.eflags = c.getFlags();
+    ctx.ignne = false;
+    const r = unit.exec(op, c.modrm, ctx);
+    if (r === X87_OK) return;
+    if ((r & X87_UD) !== 0) c.ud();
+    if ((r & X87_MF) !== 0) {
+      // CR0.NE=1: #MF at this instruction. The legacy FERR#/IRQ13 path is not modelled.
+      if ((c.cr0 & CR0_NE) !== 0) c.fault(X_MF, -1);
+      c.unimplemented('x87 error reporting through FERR#/IRQ13 (CR0.NE = 0)');
+    }
+    if ((r & X87_WRITE_AX) !== 0) c.r16[0] = ctx.ax;
+    if ((r & X87_WRITE_FLAGS) !== 0) {
+      c.materialize();
+      c.flags = (c.flags & ~(ZF | PF | CF | OF | SF | AF)) | (ctx.flags & (ZF | PF | CF));
+    }
+  };
 }
 
 /** 9B WAIT/FWAIT: #NM when TS and MP are both set; otherwise nothing (no FPU errors pending). */
