@@ -225,6 +225,10 @@ describe('PAM shadowing', () => {
     expect(cfgRead(b.vm, 0x60, 1)).toBe(0x08);
     expect(cfgRead(b.vm, 0x72, 1)).toBe(0x1a);
     expect(() => b.nb.load({ regs: [1, 2] })).toThrow(/bad state/);
+    const hole = [...state.regs];
+    hole[0x68] = 0x80;
+    expect(() => b.nb.load({ regs: hole })).toThrow(/fixed DRAM hole/);
+    expect(cfgRead(b.vm, 0x68, 1)).toBe(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { AccessSize } from '@v3/device-api';
+import { assertNever, type AccessSize } from '@v3/device-api';
 import {
   AXC,
   CLT,
@@ -68,11 +68,15 @@ export interface PmcWiring {
   fail(reason: string): never;
 }
 
+/**
+ * How one configuration byte behaves: `store` keeps the writable bits (nothing a VM can observe
+ * depends on them), `clear` is write-one-to-clear status, `pam`, `fdhc` and `smram` act.
+ */
 interface RegDef {
   name: string;
   reset: number;
   writable: number;
-  clearable?: number;
+  kind: 'store' | 'clear' | 'pam' | 'fdhc' | 'smram';
 }
 
 const hex = (n: number): string => '0x' + (n >>> 0).toString(16);
@@ -80,8 +84,8 @@ const hex = (n: number): string => '0x' + (n >>> 0).toString(16);
 /** Byte registers 0x40-0xFF the PMC has; every other byte is reserved. */
 function registerTable(): (RegDef | undefined)[] {
   const t: (RegDef | undefined)[] = new Array<RegDef | undefined>(0x100);
-  const def = (at: number, name: string, reset: number, writable = 0xff, clearable?: number): void => {
-    t[at] = { name, reset, writable, ...(clearable !== undefined ? { clearable } : {}) };
+  const def = (at: number, name: string, reset: number, writable = 0xff, kind: RegDef['kind'] = 'store'): void => {
+    t[at] = { name, reset, writable, kind };
   };
   def(PMCCFG, 'PMCCFG', 0x00);
   def(PMCCFG + 1, 'PMCCFG', 0x00);
@@ -92,15 +96,15 @@ function registerTable(): (RegDef | undefined)[] {
   def(DRT + 1, 'DRT', 0x00);
   def(DRAMC, 'DRAMC', 0x01);
   def(DRAMT, 'DRAMT', 0x10);
-  def(PAM0, 'PAM0', 0x00, PAM0_WRITABLE);
-  for (let i = 1; i <= PAM6 - PAM0; i++) def(PAM0 + i, `PAM${i}`, 0x00, PAM_WRITABLE);
+  def(PAM0, 'PAM0', 0x00, PAM0_WRITABLE, 'pam');
+  for (let i = 1; i <= PAM6 - PAM0; i++) def(PAM0 + i, `PAM${i}`, 0x00, PAM_WRITABLE, 'pam');
   for (let i = 0; i < DRB_COUNT; i++) def(DRB0 + i, `DRB${i}`, 0x01);
-  def(FDHC, 'FDHC', 0x00, FDHC_HEN_MASK);
+  def(FDHC, 'FDHC', 0x00, FDHC_HEN_MASK, 'fdhc');
   def(MTT, 'MTT', 0x20, 0xf8);
   def(CLT, 'CLT', 0x10, 0xf8);
-  def(SMRAM, 'SMRAM', SMRAM_C_BASE_SEG, SMRAM_WRITABLE);
+  def(SMRAM, 'SMRAM', SMRAM_C_BASE_SEG, SMRAM_WRITABLE, 'smram');
   def(ERRCMD, 'ERRCMD', 0x00);
-  def(ERRSTS, 'ERRSTS', 0x00, 0x00, 0xff);
+  def(ERRSTS, 'ERRSTS', 0x00, 0xff, 'clear');
   return t;
 }
 
@@ -178,13 +182,16 @@ export class Pmc {
     const before = this.regs.slice();
     for (let at = 0x40; at < 0x100; at++) {
       const d = TABLE[at];
-      this.regs[at] = d ? (s.regs[at] as number) & (d.writable | (d.clearable ?? 0) | d.reset) : 0;
+      this.regs[at] = d ? ((d.reset & ~d.writable) | ((s.regs[at] as number) & d.writable)) & 0xff : 0;
     }
-    const changed = this.pamDiffers(before);
-    if (changed && !this.memory) {
+    const refuse = (why: string): never => {
       this.regs.set(before);
-      this.wiring.fail('i440FX: load: the checkpoint has PAM shadowing enabled, but no memory map is connected (connectMemory)');
-    }
+      return this.wiring.fail(`i440FX: load: ${why}`);
+    };
+    if (this.pamDiffers(before) && !this.memory) refuse('the checkpoint has PAM shadowing enabled, but no memory map is connected (connectMemory)');
+    if (((this.regs[FDHC] as number) & FDHC_HEN_MASK) !== 0) refuse('the checkpoint has a fixed DRAM hole, which is not modelled');
+    const smram = this.regs[SMRAM] as number;
+    if ((smram & SMRAM_D_OPEN) !== 0 && (smram & (SMRAM_G_SMRAME | SMRAM_D_CLS)) !== 0) refuse(`the checkpoint has SMRAM = ${hex(smram)}, which is not modelled`);
     this.reportPamChanges(before);
   }
 
@@ -197,26 +204,31 @@ export class Pmc {
       return;
     }
     const old = this.regs[at] as number;
-    let next = ((old & ~d.writable) | (v & d.writable)) & ~(v & (d.clearable ?? 0));
-    if (at >= PAM0 && at <= PAM6) {
-      this.writePam(at - PAM0, old, next);
-      return;
-    }
-    switch (at) {
-      case FDHC:
+    const next = (old & ~d.writable) | (v & d.writable);
+    switch (d.kind) {
+      case 'store':
+        // DRAM type, timing, rows, buffers, latency timers and error reporting enables change
+        // nothing a guest can observe in a VM.
+        this.regs[at] = next;
+        break;
+      case 'clear':
+        this.regs[at] = old & ~(v & d.writable);
+        break;
+      case 'pam':
+        this.writePam(at - PAM0, old, next);
+        break;
+      case 'fdhc':
         // A hole takes DRAM away from 512-640 KiB or 15-16 MiB and gives it to ISA: the memory
         // map cannot do that.
         if ((next & FDHC_HEN_MASK) !== 0) this.wiring.fail(`i440FX: FDHC = ${hex(v)} asks for a fixed DRAM hole, which is not modelled`);
+        this.regs[at] = next;
         break;
-      case SMRAM:
-        next = this.smramNext(old, v);
+      case 'smram':
+        this.regs[at] = this.smramNext(old, v);
         break;
       default:
-        // Stored only: DRAM type, timing, rows, buffers, latency timers and error reporting
-        // change nothing a guest can observe in a VM.
-        break;
+        assertNever(d.kind, 'i440FX');
     }
-    this.regs[at] = next;
   }
 
   private writePam(pam: number, old: number, next: number): void {
@@ -286,17 +298,9 @@ export class Pmc {
   }
 }
 
+const PAM_ROUTES = ['ROM/PCI for reads and writes', 'DRAM for reads, PCI for writes', 'PCI for reads, DRAM for writes', 'DRAM for reads and writes'];
+
+/** What a 2-bit PAM field does, for messages. */
 function pamRoute(field: number): string {
-  switch (field) {
-    case 0:
-      return 'ROM/PCI for reads and writes';
-    case PAM_RE:
-      return 'DRAM for reads, PCI for writes';
-    case PAM_WE:
-      return 'PCI for reads, DRAM for writes';
-    case PAM_RE | PAM_WE:
-      return 'DRAM for reads and writes';
-    default:
-      return `an impossible field ${field}`;
-  }
+  return PAM_ROUTES[field & 3] as string;
 }
