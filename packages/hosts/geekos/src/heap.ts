@@ -11,6 +11,7 @@ export class KernelHeap {
   private readonly live = new Map<Uint8Array, number>();
   private inUse = 0;
 
+  /** A heap that hands out at most `limitBytes` bytes at a time. */
   constructor(readonly limitBytes: number) {}
 
   /** `malloc`: `size` zeroed bytes, or null when the heap's limit would be passed. */

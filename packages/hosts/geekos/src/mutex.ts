@@ -26,8 +26,10 @@ export class Mutexes {
   /** Mutexes allocated and not freed. */
   live = 0;
 
+  /** Mutexes whose owners are the threads of `scheduler`. */
   constructor(private readonly scheduler: Scheduler) {}
 
+  /** `mutex_alloc`: a new, unlocked mutex. */
   alloc(): V3Mutex {
     const m: Mutex = { id: this.nextId++, owner: null, freed: false };
     this.all.add(m);
@@ -35,6 +37,7 @@ export class Mutexes {
     return m;
   }
 
+  /** `mutex_free`: retire an unlocked mutex. */
   free(handle: V3Mutex): void {
     const m = this.own(handle, 'mutex_free');
     if (m.owner) hostFail(`mutex_free: mutex ${m.id} is held by ${who(m.owner)}`);
@@ -42,6 +45,7 @@ export class Mutexes {
     this.live--;
   }
 
+  /** `mutex_lock`: take a free mutex for the running thread (never waits: see the class). */
   lock(handle: V3Mutex): void {
     const m = this.own(handle, 'mutex_lock');
     const me = this.me();
@@ -52,6 +56,7 @@ export class Mutexes {
     m.owner = me;
   }
 
+  /** `mutex_unlock`: release a mutex the running thread holds. */
   unlock(handle: V3Mutex): void {
     const m = this.own(handle, 'mutex_unlock');
     const me = this.me();

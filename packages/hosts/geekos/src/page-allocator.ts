@@ -32,6 +32,7 @@ export class PageAllocator {
   private readonly used: Uint8Array;
   private free: number;
 
+  /** A pool of `poolBytes` (whole pages) whose first byte is host-physical `base`. */
   constructor(poolBytes: number, base = 0x100000) {
     if (!Number.isInteger(poolBytes) || poolBytes < PAGE_SIZE || poolBytes % PAGE_SIZE !== 0) {
       hostFail(`page pool: expected a whole number of 4 KiB pages, got ${poolBytes} bytes`);

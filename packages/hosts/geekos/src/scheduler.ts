@@ -90,7 +90,7 @@ export class Scheduler {
 
   /** `start_thread`: put a created thread on the run queue. */
   start(handle: GeekosThread): void {
-    const thread = this.own(handle, 'start_thread');
+    const thread = this.ours(handle, 'start_thread');
     if (thread.state !== 'created') hostFail(`start_thread('${thread.name}'): thread already started (state ${thread.state})`);
     this.enqueue({ thread, resume: () => this.enter(thread) });
   }
@@ -134,8 +134,12 @@ export class Scheduler {
     this.ready.length = 0;
   }
 
-  /** Check that `handle` is a thread of this scheduler. */
-  own(handle: unknown, hook: string): Thread {
+  /** Check that `handle` is a thread of this scheduler (`hook` names the caller in the error). */
+  own(handle: unknown, hook: string): GeekosThread {
+    return this.ours(handle, hook);
+  }
+
+  private ours(handle: unknown, hook: string): Thread {
     if (typeof handle !== 'object' || handle === null || !this.ever.has(handle as Thread)) {
       hostFail(`${hook}: not a thread of this GeekOS host`);
     }

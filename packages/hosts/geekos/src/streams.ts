@@ -25,6 +25,7 @@ export class StreamTable implements V3StreamHooks {
   private readonly opened = new Map<string, Open>();
   private readonly pending = new Map<string, Uint8Array[]>();
 
+  /** A table with the given sinks; at most `maxBuffered` bytes of early input are kept per stream. */
   constructor(sinks: Record<string, GeekosStreamSink> = {}, private readonly maxBuffered = 64 * 1024) {
     for (const [name, sink] of Object.entries(sinks)) this.sinks.set(name, sink);
   }
@@ -39,6 +40,7 @@ export class StreamTable implements V3StreamHooks {
     return [...this.sinks.keys()];
   }
 
+  /** `V3StreamHooks.open`: connect a device to the sink of `name`; `input` gets the host's bytes for it. */
   open(_vm: V3VmInfo, name: string, input: (bytes: Uint8Array) => void): V3HostStream {
     const sink = this.sinks.get(name);
     if (!sink) hostFail(`stream '${name}': the host has no such stream (it has: ${this.names().join(', ') || 'none'})`);
