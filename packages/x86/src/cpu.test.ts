@@ -151,8 +151,8 @@ describe('exceptions', () => {
     expect(u.message).toContain('0f 77 90');
   });
 
-  it('x87 escapes raise #NM when CR0.EM is set, and fail stop otherwise', () => {
-    const m = machine();
+  it('without an x87 unit, x87 escapes raise #NM when CR0.EM is set, and fail stop otherwise', () => {
+    const m = machine(4 << 20, { x87: null });
     realMode(m, 0, 0x500);
     m.ram.set([0xd9, 0xe8], 0x500); // fld1
     expect(() => m.cpu.run(5)).toThrow(X86Unimplemented);
@@ -413,7 +413,7 @@ describe('system instructions', () => {
     m.cpu.setState({ eip: 0x5100 }); m.cpu.halted = false;
     m.cpu.run(10);
     const s2 = m.cpu.getState();
-    expect(s2.edx & 1).toBe(0); // no x87 advertised
+    expect(s2.edx & 1).toBe(1); // the built-in x87 unit
     expect(s2.edx & 0x10).toBe(0x10); // TSC
     expect(s2.edx & 0x8).toBe(0x8); // PSE
     m.cpu.halted = false;
@@ -421,6 +421,23 @@ describe('system instructions', () => {
     // RDTSC counts retired instructions: six retired before it.
     expect(m.cpu.getState().eax).toBe(6);
     expect(m.cpu.getState().edx).toBe(0);
+  });
+
+  it('the built-in x87 unit computes: fld1; fld1; faddp; fistp dword [0x8000]', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.ram.set([0xdb, 0xe3, 0xd9, 0xe8, 0xd9, 0xe8, 0xde, 0xc1, 0xdb, 0x1d, 0x00, 0x80, 0x00, 0x00, 0xf4], 0x5000);
+    m.cpu.setState({ cr0: 0x60000031 });
+    expect(m.cpu.run(20)).toBe(ExitReason.Halt);
+    expect(m.dv.getInt32(0x8000, true)).toBe(2);
+  });
+
+  it('CPUID leaves FPU out for a CPU built without an x87 unit', () => {
+    const m = machine(4 << 20, { x87: null });
+    protectedMode(m, 0x5000);
+    m.ram.set([0xb8, 1, 0, 0, 0, 0x0f, 0xa2, 0xf4], 0x5000);
+    m.cpu.run(10);
+    expect(m.cpu.getState().edx & 1).toBe(0);
   });
 
   it('RDMSR of a nonexistent MSR raises #GP; of a P6 MSR we do not model fails stop', () => {

@@ -11,6 +11,7 @@ import { OPS } from './decode/table.js';
 import { descBase, descLimit } from './desc.js';
 import { disassemble } from './disasm.js';
 import { CpuLinearMemory, newX87Context } from './x87.js';
+import { Fpu } from './fpu/index.js';
 import type { X87Context, X87Memory, X87Unit } from './x87.js';
 
 /** CPUID configuration: what the guest is told. Only implemented features should be advertised. */
@@ -34,10 +35,11 @@ export interface CpuOptions {
    */
   trace?: (line: string) => void;
   /**
-   * An x87 unit to execute D8-DF. Without one, x87 instructions fail stop (after the CR0.EM /
-   * CR0.TS #NM checks). CPUID reports FPU only when a unit is present.
+   * The x87 unit that executes D8-DF: by default the built-in `Fpu`; `null` builds a CPU
+   * without one (x87 instructions fail stop after the CR0.EM / CR0.TS #NM checks, and CPUID
+   * does not report FPU).
    */
-  x87?: X87Unit;
+  x87?: X87Unit | null;
 }
 
 /** One segment register: the visible selector and the hidden descriptor cache. */
@@ -239,7 +241,7 @@ export class Cpu {
     this.tlbW = this.tlbW0;
     this.cpuidOpts = opts.cpuid ?? {};
     this.trace = opts.trace;
-    this.x87 = opts.x87;
+    this.x87 = opts.x87 === null ? undefined : opts.x87 ?? new Fpu();
     this.x87mem = new CpuLinearMemory(this);
     this.reset();
   }
@@ -279,7 +281,7 @@ export class Cpu {
     this.pending &= 2;
     this.tfArmed = false;
     this.flushTlb();
-    this.x87?.init();
+    this.x87?.reset();
   }
 
   /** Load a segment register's selector and hidden part directly (no checks). */

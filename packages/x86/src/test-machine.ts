@@ -2,6 +2,7 @@
 // Not part of the public API (index.ts does not export it).
 import type { X86Bus } from './bus.js';
 import { Cpu } from './cpu.js';
+import type { CpuOptions } from './cpu.js';
 
 /** A bus that records port writes and answers port reads from a map (default 0xFF...). */
 export class RecordingBus implements X86Bus {
@@ -27,11 +28,11 @@ export interface Machine {
   dv: DataView;
 }
 
-export function machine(ramSize = 4 << 20): Machine {
+export function machine(ramSize = 4 << 20, opts: CpuOptions = {}): Machine {
   const ram = new Uint8Array(ramSize);
   const frameFlags = new Uint8Array(1 << 20);
   const bus = new RecordingBus();
-  const cpu = new Cpu({ ram, frameFlags }, bus);
+  const cpu = new Cpu({ ram, frameFlags }, bus, opts);
   return { cpu, ram, frameFlags, bus, dv: new DataView(ram.buffer) };
 }
 

@@ -9,7 +9,9 @@ import type { X87Context, X87Unit } from './x87.js';
 class FakeUnit implements X87Unit {
   calls: { op: number; modrm: number; ea: number; offset: number; mem: boolean; word: number }[] = [];
   inits = 0;
-  init(): void { this.inits++; }
+  readonly ferr = false;
+  reset(): void { this.inits++; }
+  waitCheck(): boolean { return false; }
   exec(op: number, modrm: number, ctx: X87Context): number {
     const word = ctx.mem ? ctx.mem.read16(ctx.ea) : -1;
     this.calls.push({ op, modrm, ea: ctx.ea, offset: ctx.offset, mem: ctx.mem !== null, word });

@@ -28,10 +28,35 @@ export interface X87Context {
   flags: number;
 }
 
-/** An x87 unit: `exec(D8..DF, modrm, ctx)` returns X87_* result bits. */
+/** An x87 unit: `exec(D8..DF, modrm, ctx)` returns X87_* result bits. `Fpu` (./fpu) is one. */
 export interface X87Unit {
   exec(opcode: number, modrm: number, ctx: X87Context): number;
-  init(): void;
+  /** Power-on state. */
+  reset(): void;
+  /** WAIT/FWAIT: an unmasked exception is pending. */
+  waitCheck(): boolean;
+  /** FSW.ES, the FERR# output. */
+  readonly ferr: boolean;
+}
+
+/**
+ * Size in bytes of the memory operand of x87 escape `op` with ModRM reg field `reg` (SDM Vol. 2
+ * instruction pages); environment and state images depend on the operand size. Negative sizes
+ * mark stores (the operand must be writable).
+ */
+export function x87OperandSize(op: number, reg: number, os32: boolean): number {
+  const env = os32 ? 28 : 14;
+  const state = os32 ? 108 : 94;
+  switch (op) {
+    case 0xd8: return 4;
+    case 0xd9: return [4, 4, -4, -4, env, 2, -env, -2][reg];
+    case 0xda: return 4;
+    case 0xdb: return [4, -4, -4, -4, 4, 10, 4, -10][reg];
+    case 0xdc: return 8;
+    case 0xdd: return [8, -8, -8, -8, state, 8, -state, -2][reg];
+    case 0xde: return 2;
+    default: return [2, -2, -2, -2, 10, 8, -10, -8][reg];
+  }
 }
 
 /** exec results (bit values shared with the unit). */

@@ -1,7 +1,7 @@
 // Segment register moves and loads, descriptor-table and control-register instructions, CPUID,
 // MSRs, RDTSC, and the x87 escape gate (SDM Vol. 2 and Vol. 3).
 import type { Cpu } from '../cpu.js';
-import { X87_MF, X87_OK, X87_UD, X87_WRITE_AX, X87_WRITE_FLAGS } from '../x87.js';
+import { X87_MF, X87_OK, X87_UD, X87_WRITE_AX, X87_WRITE_FLAGS, x87OperandSize } from '../x87.js';
 import {
   AF, CF, CR0_NE, OF, PF, SF, X_MF,
   CR0_MP, CR0_PE, CR0_TS, CR4_DE, CR4_PGE, CR4_PSE, CR4_TSD, CS, DS, ES, FS, GS, SS, VM, ZF, X_NM,
@@ -351,7 +351,8 @@ export function makeFpuEscape(op: number): (c: Cpu) => void {
     c.decodeModrm();
     const ctx = c.x87ctx;
     if (c.isMem) {
-      c.chkR(c.eaSeg, c.ea, 1);
+      const n = x87OperandSize(op, c.regf, c.os32);
+      if (n < 0) c.chkW(c.eaSeg, c.ea, -n); else c.chkR(c.eaSeg, c.ea, n);
       ctx.mem = c.x87mem;
       ctx.ea = (c.segBase[c.eaSeg] + c.ea) >>> 0;
       ctx.offset = c.ea;
@@ -362,7 +363,9 @@ export function makeFpuEscape(op: number): (c: Cpu) => void {
     ctx.opSize32 = c.os32;
     ctx.realMode = (c.cr0 & CR0_PE) === 0 || (c.flags & VM) !== 0;
     ctx.eflags = c.getFlags();
-    ctx.ignne = false;
+    // CR0.NE = 0 (PC-style FERR#/IRQ13 reporting) is run with IGNNE# asserted: errors are
+    // recorded in FSW but neither #MF nor IRQ13 is raised.
+    ctx.ignne = (c.cr0 & CR0_NE) === 0;
     const r = unit.exec(op, c.modrm, ctx);
     if (r === X87_OK) return;
     if ((r & X87_UD) !== 0) c.ud();
@@ -379,7 +382,8 @@ export function makeFpuEscape(op: number): (c: Cpu) => void {
   };
 }
 
-/** 9B WAIT/FWAIT: #NM when TS and MP are both set; otherwise nothing (no FPU errors pending). */
+/** 9B WAIT/FWAIT: #NM when TS and MP are both set; #MF for a pending unmasked x87 error (NE=1). */
 export function fwait(c: Cpu): void {
   if ((c.cr0 & (CR0_TS | CR0_MP)) === (CR0_TS | CR0_MP)) c.fault(X_NM, -1);
+  if (c.x87 && (c.cr0 & CR0_NE) !== 0 && c.x87.waitCheck()) c.fault(X_MF, -1);
 }
