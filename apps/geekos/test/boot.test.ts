@@ -61,6 +61,15 @@ describe('geekos boots the default guest', () => {
     expect(r.code).toBe(0);
   });
 
+  it("the guest's deliberate page fault ('!') is the guest's business: it reports it and powers off", async () => {
+    const r = await geekos(bundle, ['-serial', 'stdio'], {
+      input: { when: (out) => out.includes('v3guest 1.0'), bytes: '!' },
+    });
+    expect(r.stdout).toMatch(/v3guest: EXCEPTION vector=0x0e err=0x00000000 eip=0x[0-9a-f]{8} cr2=0x00400000/i);
+    expect(r.stderr).toContain('v3guest: power off FAIL');
+    expect(r.code).toBe(0); // the machine powered off; what the guest thought of its run is on its console
+  });
+
   it('SIGINT stops the VM: one line, exit 130', async () => {
     const r = await geekos(bundle, ['-serial', 'stdio'], {
       input: { when: (out) => out.includes('tick 25'), signal: 'SIGINT' },
