@@ -437,4 +437,37 @@ describe('register fuzz', () => {
     }
     expect(stops).toBeGreaterThan(0);
   });
+
+  it('survives seeded word and dword accesses too, failing stop only as pci0', () => {
+    const { vm, bus } = setup();
+    bus.setIntxRouter(new RecordingRouter());
+    bus.registerDevice({ ...TEST_DEV, bars: [{ size: 16, kind: 'io' }, { size: 0x1000, kind: 'mem32', prefetchable: true }], onBarChange: () => {} });
+    bus.registerDevice({ ...TEST_DEV, slot: 3, fn: 2, name: 'fn2', interruptPin: 3 });
+    let x = 0x2545f491;
+    const rand = (): number => {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>>= 0);
+    };
+    let stops = 0;
+    for (let i = 0; i < 5000; i++) {
+      const port = 0xcf8 + (rand() % 8);
+      if (port === 0xcf9) continue;
+      const size = ([1, 2, 4] as const)[rand() % 3] as 1 | 2 | 4;
+      try {
+        if (rand() % 4 === 0) vm.outl(0xcf8, (0x8000_0000 | ((rand() % 2) * 0x0001_0000) | (rand() & 0x1bfc)) >>> 0);
+        else if (rand() & 1) (size === 4 ? vm.outl : size === 2 ? vm.outw : vm.outb).call(vm, port, rand());
+        else (size === 4 ? vm.inl : size === 2 ? vm.inw : vm.inb).call(vm, port);
+      } catch (e) {
+        if (e instanceof V3Error && e.detail.component === 'pci0') {
+          stops++;
+          continue;
+        }
+        throw e;
+      }
+    }
+    expect(stops).toBeGreaterThan(0);
+  });
 });

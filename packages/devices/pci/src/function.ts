@@ -179,6 +179,7 @@ export class PciFunction {
     // Expansion ROM Base Address stays hardwired to 0: no function here has an option ROM,
     // which the spec allows (6.2.5.2: a device without one returns 0 when sized).
     this.resetHeader = c.slice(0, PCI_DEVICE_SPECIFIC);
+    this.setMultiFunction(false);
   }
 
   /** Header Type bit 7, set by the bus on function 0 when the slot has other functions. */
