@@ -455,6 +455,22 @@ describe('system instructions', () => {
     expect(() => m.cpu.run(5)).toThrow(X86Unimplemented);
   });
 
+  it('IA32_BIOS_SIGN_ID reads back revision 0 (no microcode loaded); TSC is writable', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.ram.set([
+      0xb9, 0x8b, 0, 0, 0, 0x31, 0xc0, 0x31, 0xd2, 0x0f, 0x30, // mov ecx,0x8b; xor eax,eax; xor edx,edx; wrmsr
+      0x0f, 0x32, 0x89, 0xd3, // rdmsr; mov ebx, edx
+      0xb9, 0x10, 0, 0, 0, 0xb8, 0, 0, 0, 0x10, 0x0f, 0x30, // mov ecx,0x10; mov eax,0x10000000; wrmsr
+      0x0f, 0x31, 0xf4, // rdtsc; hlt
+    ], 0x5000);
+    m.cpu.setState({ ebx: 0xffff });
+    m.cpu.run(20);
+    const st = m.cpu.getState();
+    expect(st.ebx).toBe(0);
+    expect(st.eax).toBe(0x10000001); // one instruction (RDTSC itself) after the write
+  });
+
   it('POPF at CPL 3 leaves IF and IOPL unchanged', () => {
     const m = machine();
     protectedMode(m, 0x5000);

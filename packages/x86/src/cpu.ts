@@ -161,6 +161,8 @@ export class Cpu {
   sysenterCs = 0;
   sysenterEsp = 0;
   sysenterEip = 0;
+  /** MSR 0x8B (IA32_BIOS_SIGN_ID). */
+  biosSignId = 0;
   // ---- decode state of the current instruction ----
   os32 = false;
   as32 = false;
@@ -273,6 +275,7 @@ export class Cpu {
     this.cpl = 0;
     this.tscOffset = 0;
     this.sysenterCs = 0; this.sysenterEsp = 0; this.sysenterEip = 0;
+    this.biosSignId = 0;
     this.retired = 0;
     this.lastRetired = 0;
     this.halted = false;

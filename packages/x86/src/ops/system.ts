@@ -7,6 +7,7 @@ import {
   CR0_MP, CR0_PE, CR0_TS, CR4_DE, CR4_PGE, CR4_PSE, CR4_TSD, CS, DS, ES, FS, GS, SS, VM, ZF, X_NM,
 } from '../consts.js';
 import { descBase, descLimit } from '../desc.js';
+import { FpuUnimplemented } from '../fpu/index.js';
 
 function pm(c: Cpu): boolean { return (c.cr0 & CR0_PE) !== 0 && (c.flags & VM) === 0; }
 
@@ -300,7 +301,7 @@ export function rdtsc(c: Cpu): void {
 
 /** MSRs that exist on a P6-class CPU but that we do not model: touching them fails stop. */
 function p6Msr(n: number): boolean {
-  return n === 0x17 || n === 0x1b || n === 0x2a || n === 0x79 || n === 0x8b || n === 0xc1 || n === 0xc2 ||
+  return n === 0x1b || n === 0x2a || n === 0x79 || n === 0xc1 || n === 0xc2 ||
     n === 0xfe || (n >= 0x179 && n <= 0x17b) || n === 0x186 || n === 0x187 || (n >= 0x1d9 && n <= 0x1de) ||
     (n >= 0x200 && n <= 0x2ff) || (n >= 0x400 && n <= 0x413);
 }
@@ -311,6 +312,10 @@ export function rdmsr(c: Cpu): void {
   let v: number;
   switch (n) {
     case 0x10: v = c.retired + c.tscOffset; break;
+    // IA32_PLATFORM_ID: platform bits 0 (no microcode update selection to make).
+    case 0x17: v = 0; break;
+    // IA32_BIOS_SIGN_ID: the high dword is the loaded microcode revision; none is loaded.
+    case 0x8b: v = c.biosSignId; break;
     case 0x174: v = c.sysenterCs; break;
     case 0x175: v = c.sysenterEsp >>> 0; break;
     case 0x176: v = c.sysenterEip >>> 0; break;
@@ -328,6 +333,8 @@ export function wrmsr(c: Cpu): void {
   const lo = c.r32[0] >>> 0, hi = c.r32[4] >>> 0;
   switch (n) {
     case 0x10: c.tscOffset = hi * 0x100000000 + lo - c.retired; return;
+    // Software writes 0 here before CPUID to read the revision back (SDM Vol. 3 §9.11.7.1).
+    case 0x8b: c.biosSignId = hi * 0x100000000 + lo; return;
     case 0x174: c.sysenterCs = lo & 0xffff; return;
     case 0x175: c.sysenterEsp = lo; return;
     case 0x176: c.sysenterEip = lo; return;
@@ -366,7 +373,14 @@ export function makeFpuEscape(op: number): (c: Cpu) => void {
     // CR0.NE = 0 (PC-style FERR#/IRQ13 reporting) is run with IGNNE# asserted: errors are
     // recorded in FSW but neither #MF nor IRQ13 is raised.
     ctx.ignne = (c.cr0 & CR0_NE) === 0;
-    const r = unit.exec(op, c.modrm, ctx);
+    let r: number;
+    try {
+      r = unit.exec(op, c.modrm, ctx);
+    } catch (e) {
+      // The unit's own fail-stop error becomes the CPU's, with the address and the bytes.
+      if (e instanceof FpuUnimplemented) return c.unimplemented(`x87 ${e.what}`);
+      throw e;
+    }
     if (r === X87_OK) return;
     if ((r & X87_UD) !== 0) c.ud();
     if ((r & X87_MF) !== 0) {
