@@ -279,6 +279,27 @@ export class Fpu {
   }
 
   /**
+   * Bytes a memory form accesses at ctx.ea (for the CPU's segment-limit checks); 0 for register
+   * forms and for encodings that are #UD. Operand bytes are addressed as ctx.ea + k (no 64 KiB
+   * offset wrap-around inside the segment).
+   */
+  static memOperandBytes(opcode: number, modrm: number, opSize32: boolean): number {
+    if (modrm >= 0xc0) return 0;
+    const reg = (modrm >> 3) & 7;
+    switch (opcode) {
+      case 0xd8: return 4;
+      case 0xdc: return 8;
+      case 0xda: return 4;
+      case 0xde: return 2;
+      case 0xd9: return MEM_D9[reg] === -1 ? (opSize32 ? 28 : 14) : MEM_D9[reg];
+      case 0xdb: return MEM_DB[reg];
+      case 0xdd: return MEM_DD[reg] === -1 ? (opSize32 ? 108 : 94) : MEM_DD[reg];
+      case 0xdf: return MEM_DF[reg];
+      default: return 0;
+    }
+  }
+
+  /**
    * Execute one x87 instruction: `opcode` is D8..DF, `modrm` its ModRM byte. For memory forms
    * `ctx.mem`/`ctx.ea`/`ctx.offset`/`ctx.ds` describe the operand. Returns FPU_* bits. Throws
    * whatever the memory accessor throws (the unit is then unchanged) and FpuUnimplemented.
@@ -1875,6 +1896,12 @@ export class Fpu {
     if (q & 1) this.sw |= SW_C1;
   }
 }
+
+/** Memory operand sizes per /reg (-1: environment / state image, 0: #UD). */
+const MEM_D9 = [4, 0, 4, 4, -1, 2, -1, 2];
+const MEM_DB = [4, 0, 4, 4, 0, 10, 0, 10];
+const MEM_DD = [8, 0, 8, 8, -1, 0, -1, 2];
+const MEM_DF = [2, 0, 2, 2, 10, 8, 10, 8];
 
 const F_2XM1 = 0;
 const F_SQRT = 1;

@@ -39,6 +39,7 @@ export class FlatMemory implements FpuMemory {
     return Array.from(this.bytes.subarray(a, a + n), (b) => b.toString(16).padStart(2, '0')).join(' ');
   }
   set(a: number, bytes: number[]): void { this.bytes.set(bytes, a); }
+  fill(a: number, n: number, v: number): void { this.bytes.fill(v, a, a + n); }
 }
 
 /** A unit, a memory and a context, with `x(op, modrm, ea?)` to execute one instruction. */
