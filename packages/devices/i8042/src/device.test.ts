@@ -26,6 +26,9 @@ function command(vm: TestHost, cmd: number, arg?: number): number[] {
   return drain(vm);
 }
 
+/** The command byte, read through 0x20. */
+const ctrOf = (vm: TestHost): number => command(vm, 0x20)[0] ?? -1;
+
 /** A byte to the keyboard and its replies. */
 function toKeyboard(vm: TestHost, ...bytes: number[]): number[] {
   for (const b of bytes) vm.outb(DATA, b);
@@ -115,13 +118,13 @@ describe('8042 controller', () => {
   it('0xAD/0xAE and 0xA7/0xA8 flip the disable bits of the command byte', () => {
     const { vm } = kbc();
     command(vm, 0xad);
-    expect(command(vm, 0x20)[0]! & 0x30).toBe(0x10);
+    expect(ctrOf(vm) & 0x30).toBe(0x10);
     command(vm, 0xa7);
-    expect(command(vm, 0x20)[0]! & 0x30).toBe(0x30);
+    expect(ctrOf(vm) & 0x30).toBe(0x30);
     command(vm, 0xae);
-    expect(command(vm, 0x20)[0]! & 0x30).toBe(0x20);
+    expect(ctrOf(vm) & 0x30).toBe(0x20);
     command(vm, 0xa8);
-    expect(command(vm, 0x20)[0]! & 0x30).toBe(0x00);
+    expect(ctrOf(vm) & 0x30).toBe(0x00);
   });
 
   it('reads the input port, the output port and the test inputs', () => {
@@ -173,9 +176,9 @@ describe('8042 controller', () => {
     const { vm } = kbc();
     expect(command(vm, 0xd3, 0x5a)).toEqual([0x5a]);
     command(vm, 0xa7);
-    expect(command(vm, 0x20)[0]! & 0x20).toBe(0x20);
+    expect(ctrOf(vm) & 0x20).toBe(0x20);
     command(vm, 0xa8);
-    expect(command(vm, 0x20)[0]! & 0x20).toBe(0);
+    expect(ctrOf(vm) & 0x20).toBe(0);
     command(vm, 0x60, 0x42 | 0x02);
     vm.irq(12).reset();
     vm.outb(STATUS, 0xd3);
@@ -322,7 +325,7 @@ describe('PS/2 keyboard', () => {
     const { vm } = kbc();
     command(vm, 0xad);
     expect(toKeyboard(vm, 0xee)).toEqual([0xee]);
-    expect(command(vm, 0x20)[0]! & 0x10).toBe(0);
+    expect(ctrOf(vm) & 0x10).toBe(0);
   });
 });
 
@@ -414,7 +417,7 @@ describe('scan code tables', () => {
       if (!s2) continue;
       mapped++;
       expect(s2).toHaveLength(1);
-      expect(translateSet2(s2[0]!)).toBe(c);
+      expect(translateSet2(s2[0] ?? -1)).toBe(c);
       expect(set1ToSet2(c | 0x80)).toEqual([0xf0, s2[0]]);
     }
     // The 83/84-key set plus the Windows, multimedia, power and Japanese keys.
@@ -451,6 +454,7 @@ describe('KEYBOARD checkpoint and reset', () => {
     expectThrowV3(() => dev.load({ ram: [] }), /load: bad state/);
     const s = dev.save();
     expectThrowV3(() => dev.load({ ...s, keyboard: { ...s.keyboard, scanSet: 3 } }), /scanSet/);
+    expectThrowV3(() => dev.load({ ...s, pendingCommand: 0x20 }), /pendingCommand/);
   });
 
   it('reset returns to power-on and lowers the IRQ lines', () => {
@@ -479,5 +483,98 @@ describe('KEYBOARD register fuzz', () => {
     // and unimplemented commands are expected among the stops.
     stops += fuzzPorts(vm, [0x60, 0x64, 0x92], { seed, steps: 5000, deviceId: 'kbd' });
     expect(stops).toBeGreaterThan(0);
+  });
+});
+
+describe('firmware and OS probe sequences', () => {
+  it("Linux's i8042 probe and atkbd connect, with translation", () => {
+    const { vm } = kbc();
+    const cmd = (c: number, arg?: number, replies = 0): number[] => {
+      expect(vm.inb(STATUS) & 0x02).toBe(0);
+      vm.outb(STATUS, c);
+      if (arg !== undefined) vm.outb(DATA, arg);
+      const out: number[] = [];
+      for (let i = 0; i < replies; i++) {
+        expect(vm.inb(STATUS) & 0x01).toBe(1);
+        out.push(vm.inb(DATA));
+      }
+      return out;
+    };
+    // i8042_controller_check / selftest / init.
+    expect(drain(vm)).toEqual([]);
+    expect(cmd(0xaa, undefined, 1)).toEqual([0x55]);
+    const ctr = (cmd(0x20, undefined, 1)[0] ?? -1);
+    expect(cmd(0x20, undefined, 1)[0]).toBe(ctr);
+    expect(vm.inb(STATUS) & 0x10).toBe(0x10);
+    let newCtr = (ctr | 0x30) & ~0x03;
+    cmd(0x60, newCtr);
+    expect(drain(vm)).toEqual([]);
+    // i8042_check_aux: loopback, bit assignment test, IRQ test.
+    expect(cmd(0xd3, 0x5a, 1)).toEqual([0x5a]);
+    cmd(0xa7);
+    expect((cmd(0x20, undefined, 1)[0] ?? -1) & 0x20).toBe(0x20);
+    cmd(0xa8);
+    expect((cmd(0x20, undefined, 1)[0] ?? -1) & 0x20).toBe(0);
+    cmd(0xa7);
+    // i8042_check_mux: the third loopback answers 0xA4 to 0xA4, so there is no multiplexer.
+    expect([cmd(0xd3, 0xf0, 1)[0], cmd(0xd3, 0x56, 1)[0], cmd(0xd3, 0xa4, 1)[0]]).toEqual([0xf0, 0x56, 0xa4]);
+    newCtr = (newCtr & ~0x20) | 0x02;
+    cmd(0x60, newCtr);
+    vm.irq(12).reset();
+    cmd(0xd3, 0xa5);
+    expect(vm.irq(12).pulses).toBe(1);
+    expect(vm.inb(STATUS) & 0x21).toBe(0x21);
+    expect(vm.inb(DATA)).toBe(0xa5);
+    // Enable the keyboard port with its interrupt; atkbd talks to the keyboard through IRQ 1.
+    newCtr = (newCtr & ~0x10) | 0x01;
+    cmd(0x60, newCtr);
+    expect(cmd(0x20, undefined, 1)[0]).toBe(newCtr);
+    expect(newCtr & 0x40).toBe(0x40);
+    vm.irq(1).reset();
+    const kbdCmd = (...bytes: number[]): number[] => {
+      for (const b of bytes) vm.outb(DATA, b);
+      const out: number[] = [];
+      while (vm.irq(1).level) out.push(vm.inb(DATA));
+      return out;
+    };
+    expect(kbdCmd(0xf2)).toEqual([0xfa, 0xab, 0x41]);
+    expect(kbdCmd(0xf5)).toEqual([0xfa]);
+    expect(kbdCmd(0xed, 0x00)).toEqual([0xfa, 0xfa]);
+    expect(kbdCmd(0xf3, 0x00)).toEqual([0xfa, 0xfa]);
+    expect(kbdCmd(0xf4)).toEqual([0xfa]);
+    expect(vm.irq(1).pulses).toBe(9);
+    // psmouse probes the AUX port: nothing answers.
+    vm.irq(12).reset();
+    cmd(0xd4, 0xf2);
+    expect(vm.irq(12).level).toBe(true);
+    expect(vm.inb(STATUS) & 0x61).toBe(0x61);
+    expect(vm.inb(DATA)).toBe(0xfe);
+    // A key press, a key release.
+    vm.hostEvent('keyboard', { status: 0, scanCode: 0x1c });
+    vm.hostEvent('keyboard', { status: 0, scanCode: 0x9c });
+    expect(kbdCmd()).toEqual([0x1c, 0x9c]);
+    // Reboot through the keyboard controller.
+    cmd(0xfe);
+    expect(vm.powerRequests.map((r) => r.request)).toEqual(['reset']);
+  });
+
+  it("SeaBIOS's keyboard setup: tests, reset, set 2, translated CTR, enable", () => {
+    const { vm, dev } = kbc();
+    vm.outb(0x92, vm.inb(0x92) | 0x02);
+    expect(dev.a20).toBe(true);
+    expect(command(vm, 0xaa)).toEqual([0x55]);
+    expect(command(vm, 0xab)).toEqual([0x00]);
+    // SeaBIOS disables both ports while it talks to the keyboard.
+    command(vm, 0x60, 0x30);
+    expect(toKeyboard(vm, 0xff)).toEqual([0xfa, 0xaa]);
+    command(vm, 0x60, 0x30);
+    expect(toKeyboard(vm, 0xf5)).toEqual([0xfa]);
+    command(vm, 0x60, 0x30);
+    expect(toKeyboard(vm, 0xf0, 0x02)).toEqual([0xfa, 0xfa]);
+    command(vm, 0x60, 0x65);
+    expect(toKeyboard(vm, 0xf4)).toEqual([0xfa]);
+    vm.hostEvent('keyboard', { status: 0, scanCode: 0x2c });
+    expect(vm.irq(1).level).toBe(true);
+    expect(drain(vm)).toEqual([0x2c]);
   });
 });

@@ -35,18 +35,27 @@ const isEntry = (x: unknown): boolean => typeof x === 'number' && Number.isInteg
 function checkState(host: DeviceHost, v: unknown): ControllerState {
   const bad = (what: string): never => host.fail(`8042: load: bad state (${what})`);
   if (typeof v !== 'object' || v === null) return bad('not an object');
+  // because: checked field by field below before it is used as a state
   const o = v as Record<string, unknown>;
   if (!Array.isArray(o.ram) || o.ram.length !== 32 || !o.ram.every(isByte)) bad('ram: expected 32 bytes');
   for (const k of ['sys', 'lastWasCommand', 'outA20']) if (typeof o[k] !== 'boolean') bad(`${k}: expected a boolean`);
   if (!(o.ob === -1 || isEntry(o.ob))) bad('ob: expected -1 or a queue entry');
-  for (const k of ['lastOb', 'sysCtlA', 'pendingCommand']) if (!isEntry(o[k])) bad(`${k}: expected a byte`);
-  for (const k of ['ctrlQueue', 'auxQueue']) if (!Array.isArray(o[k]) || !(o[k] as unknown[]).every(isEntry)) bad(`${k}: expected queue entries`);
+  for (const k of ['lastOb', 'sysCtlA']) if (!isEntry(o[k])) bad(`${k}: expected a byte`);
+  const pc = o.pendingCommand;
+  // Only the commands that wait for a data byte can be pending.
+  if (!(typeof pc === 'number' && (pc === 0 || (pc >= 0x60 && pc <= 0x7f) || (pc >= 0xd1 && pc <= 0xd4)))) bad('pendingCommand: expected 0, 0x60-0x7F or 0xD1-0xD4');
+  for (const k of ['ctrlQueue', 'auxQueue']) {
+    const q = o[k];
+    if (!Array.isArray(q) || !q.every(isEntry)) bad(`${k}: expected queue entries`);
+  }
+  // because: checked on the next line
   const k = o.keyboard as Record<string, unknown> | null;
   if (typeof k !== 'object' || k === null) return bad('keyboard: expected an object');
   if (!Array.isArray(k.buffer) || !k.buffer.every(isByte)) bad('keyboard.buffer: expected bytes');
   if (typeof k.scanning !== 'boolean') bad('keyboard.scanning: expected a boolean');
   if (k.scanSet !== 1 && k.scanSet !== 2) bad('keyboard.scanSet: expected 1 or 2');
   for (const f of ['leds', 'typematic', 'pendingArg', 'lastSent']) if (!isByte(k[f])) bad(`keyboard.${f}: expected a byte`);
+  // because: every field was checked above
   return o as unknown as ControllerState;
 }
 

@@ -88,6 +88,7 @@ export function buildCmos(layout: CmosLayout): Uint8Array {
   // 7-4; 0x38 bit 0 clear keeps the floppy boot-signature check on.
   const code = (i: number): number => {
     const c = layout.boot[i];
+    // because: the caller checked the string with isBootOrder()
     return c === undefined ? 0 : BOOT_DEVICE_CODES[c as BootDevice];
   };
   ram[CMOS_BOOT_FIRST_SECOND] = (code(1) << 4) | code(0);

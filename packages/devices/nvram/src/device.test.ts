@@ -526,3 +526,34 @@ describe('NVRAM register fuzz', () => {
     expect(stops).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('firmware and OS sequences', () => {
+  it("Linux's mc146818_set_time: SET, divider reset, write, restore; updates resume 500 ms later", () => {
+    const { vm, dev } = rtc();
+    vm.clock.stepTo(7 * S + 300 * MS);
+    const control = rd(vm, 0x0b);
+    wr(vm, 0x0b, control | 0x80);
+    const freq = rd(vm, 0x0a);
+    wr(vm, 0x0a, freq | 0x70);
+    for (const [i, v] of [[0x09, 0x27], [0x08, 0x03], [0x07, 0x14], [0x04, 0x15], [0x02, 0x09], [0x00, 0x26]] as const) wr(vm, i, v);
+    wr(vm, 0x0b, control);
+    wr(vm, 0x0a, freq);
+    expect(dev.rtc.now()).toMatchObject({ year: 27, mon: 3, dom: 14, hour: 15, min: 9, sec: 26 });
+    vm.clock.stepTo(7 * S + 800 * MS - 1);
+    expect(rd(vm, 0x00)).toBe(0x26);
+    vm.clock.stepTo(7 * S + 800 * MS);
+    expect(rd(vm, 0x00)).toBe(0x27);
+  });
+
+  it('a reader that waits for UIP to clear always sees a consistent time', () => {
+    const { vm } = rtc({ startTime: '2026-12-31T23:59:59Z' });
+    vm.clock.stepTo(S - 100_000);
+    let spins = 0;
+    while (rd(vm, 0x0a) & 0x80) {
+      vm.clock.step(10_000);
+      spins++;
+    }
+    expect(spins).toBe(10);
+    expect(clock(vm)).toEqual([0x00, 0x00, 0x00, 0x06, 0x01, 0x01, 0x27]);
+  });
+});

@@ -1,7 +1,7 @@
 import { defineDevice, type DeviceConfig, type DeviceHost, type DeviceInstance } from '@v3/device-api';
 import { FIELD_RANGES, timeFromEpoch } from './calendar.js';
 import { buildCmos, isBootOrder } from './cmos.js';
-import { CMOS_SIZE, RTC_IRQ, RTC_PORT_INDEX } from './regs.js';
+import { CMOS_FIRST_RAM, CMOS_SIZE, RTC_IRQ, RTC_PORT_INDEX } from './regs.js';
 import { Mc146818, type RtcState } from './rtc.js';
 
 /** Configuration of the `NVRAM` device. */
@@ -51,18 +51,21 @@ function startEpoch(v: unknown): number | undefined {
 function checkState(host: DeviceHost, v: unknown): RtcState {
   const bad = (what: string): never => host.fail(`MC146818: load: bad state (${what})`);
   if (typeof v !== 'object' || v === null) return bad('not an object');
+  // because: checked field by field below before it is used as a state
   const o = v as Record<string, unknown>;
   const isByte = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 0xff;
   for (const k of ['index', 'regA', 'regB', 'flags']) if (!isByte(o[k])) bad(`${k}: expected a byte`);
   if (!Array.isArray(o.ram) || o.ram.length !== CMOS_SIZE || !o.ram.every(isByte)) bad(`ram: expected ${CMOS_SIZE} bytes`);
   for (const k of ['nmiDisabled', 'fellBack']) if (typeof o[k] !== 'boolean') bad(`${k}: expected a boolean`);
   for (const k of ['originNs', 'syncedNs']) if (typeof o[k] !== 'number' || !Number.isFinite(o[k])) bad(`${k}: expected a number`);
+  // because: checked on the next line
   const t = o.time as Record<string, unknown> | null;
   if (typeof t !== 'object' || t === null) return bad('time: expected an object');
   for (const [k, [lo, hi]] of Object.entries(FIELD_RANGES)) {
     const x = t[k];
     if (typeof x !== 'number' || !Number.isInteger(x) || x < lo || x > hi) bad(`time.${k}: expected ${lo}-${hi}`);
   }
+  // because: every field was checked above
   return o as unknown as RtcState;
 }
 
@@ -107,7 +110,7 @@ export const nvram = defineDevice<NvramConfig, Nvram>({
     );
     const image = buildCmos({ memoryMiB: cfg.memory, boot: cfg.boot ?? DEFAULT_BOOT, century });
     // The clock and control bytes (0x00-0x0D) belong to the chip; the RAM gets the layout.
-    for (let i = 0x0e; i < CMOS_SIZE; i++) rtc.poke(i, image[i] ?? 0);
+    for (let i = CMOS_FIRST_RAM; i < CMOS_SIZE; i++) rtc.poke(i, image[i] ?? 0);
 
     host.hookIo(
       RTC_PORT_INDEX,

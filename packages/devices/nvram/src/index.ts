@@ -12,4 +12,4 @@ export type { RtcState, RtcWiring } from './rtc.js';
 export type { RtcTime } from './calendar.js';
 export { buildCmos } from './cmos.js';
 export type { CmosLayout, BootDevice } from './cmos.js';
-export { NVRAM_PORTS, RTC_IRQ } from './regs.js';
+export { NVRAM_PORTS, RTC_IRQ, BOOT_DEVICE_CODES } from './regs.js';

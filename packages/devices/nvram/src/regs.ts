@@ -16,6 +16,8 @@ export const RTC_IRQ = 8;
 export const INDEX_NMI_DISABLE = 0x80;
 /** Index port bits 6-0: 128 bytes of RTC registers and CMOS RAM. */
 export const INDEX_MASK = 0x7f;
+/** First byte of general-purpose RAM (after the 14 clock and control bytes). */
+export const CMOS_FIRST_RAM = 0x0e;
 /** Bytes of the MC146818A's address space as the PC decodes it (14 clock bytes + RAM). */
 export const CMOS_SIZE = 128;
 

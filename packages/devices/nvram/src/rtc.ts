@@ -48,6 +48,7 @@ import {
   B_SET,
   B_SQWE,
   B_UIE,
+  CMOS_FIRST_RAM,
   CMOS_SIZE,
   C_AF,
   C_IRQF,
@@ -100,6 +101,7 @@ export interface RtcState {
   ram: number[];
   /** Register A without UIP. */
   regA: number;
+  /** Register B as written (SET clears UIE). */
   regB: number;
   /** PF, AF, UF (IRQF is derived). */
   flags: number;
@@ -178,6 +180,8 @@ export class Mc146818 {
   /** Port 0x71 read: the byte the index selects. */
   readData(): number {
     const i = this.index;
+    // CMOS RAM: plain storage, no clock involved.
+    if (i >= CMOS_FIRST_RAM) return this.ram[i] ?? 0;
     this.sync(this.w.clock.now());
     const t = this.time;
     switch (i) {
@@ -207,9 +211,12 @@ export class Mc146818 {
       case REG_D:
         // The battery never runs out.
         return D_VRT;
+      case REG_SECONDS_ALARM:
+      case REG_MINUTES_ALARM:
+      case REG_HOURS_ALARM:
+        return this.ram[i] ?? 0;
       default:
-        // The alarm bytes and CMOS RAM.
-        return this.ram[i] ?? this.w.fail(`MC146818: index 0x${i.toString(16)} out of range`);
+        return this.w.fail(`MC146818: internal: register index 0x${i.toString(16)}`);
     }
   }
 
@@ -217,6 +224,10 @@ export class Mc146818 {
   writeData(value: number): void {
     const i = this.index;
     const v = value & 0xff;
+    if (i >= CMOS_FIRST_RAM) {
+      this.ram[i] = v;
+      return;
+    }
     this.sync(this.w.clock.now());
     switch (i) {
       case REG_SECONDS:
@@ -250,10 +261,14 @@ export class Mc146818 {
       case REG_D:
         // Registers C and D are read-only (datasheet: "cannot be written"); the write is lost.
         break;
-      default:
-        if (i >= CMOS_SIZE) this.w.fail(`MC146818: index 0x${i.toString(16)} out of range`);
-        // The alarm bytes and CMOS RAM: plain storage (alarms are compared as stored).
+      case REG_SECONDS_ALARM:
+      case REG_MINUTES_ALARM:
+      case REG_HOURS_ALARM:
+        // Stored as written: the chip compares the bytes, whatever the data mode.
         this.ram[i] = v;
+        break;
+      default:
+        this.w.fail(`MC146818: internal: register index 0x${i.toString(16)}`);
     }
     this.updateIrq();
   }
