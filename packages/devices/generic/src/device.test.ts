@@ -144,3 +144,12 @@ describe('GENERIC debug output', () => {
     expect(lines).toEqual(__DEBUG_GENERIC__ ? ['debug GENERIC: generic: ignored OUT 1 0x42 to 0x0080'] : []);
   });
 });
+
+describe('GENERIC on a machine reset', () => {
+  it('resets (there is no state) and keeps its ranges', () => {
+    const vm = createTestHost();
+    const g = vm.attach(generic, { id: 'post', ranges: [{ start: 0x80, end: 0x80, mode: 'ignore' }] });
+    g.reset();
+    expect(vm.inb(0x80)).toBe(0xff);
+  });
+});

@@ -13,6 +13,7 @@ export interface Generic extends DeviceInstance {
   /** The ranges it claimed, with numeric ports. */
   readonly ranges: readonly GenericRange[];
   free(): void;
+  reset(): void;
 }
 
 const KEYS = new Set(['class', 'id', 'ranges']);
@@ -76,6 +77,8 @@ export const generic = defineDevice<GenericConfig, Generic>({
       free: () => {
         for (const r of ranges) host.unhookIo(r.start, r.end - r.start + 1);
       },
+      // The ranges hold no state a guest could see change, so a machine reset leaves nothing to do.
+      reset: () => {},
     };
   },
 });
