@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { machine, protectedMode } from '../test-machine.js';
 import type { CpuState } from '../cpu.js';
+import { REP_CHUNK } from './string.js';
 
 const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
 
@@ -170,5 +171,21 @@ describe('stack and strings', () => {
     m.cpu.run(5);
     expect(m.bus.writes).toEqual([[0x60, 1, 0x41], [0x60, 1, 0x42]]);
     expect(m.ram[0x9000]).toBe(0x99);
+  });
+});
+
+describe('long REP', () => {
+  it('runs in chunks: EIP stays on the instruction until ECX reaches 0', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.ram.set([0xf3, 0xaa, 0xf4], 0x5000); // rep stosb; hlt
+    m.cpu.setState({ edi: 0x100000, ecx: 40000, eax: 0xab });
+    m.cpu.run(1);
+    expect(m.cpu.getState().ecx).toBe(40000 - REP_CHUNK);
+    expect(m.cpu.getState().eip).toBe(0x5000);
+    m.cpu.run(10);
+    expect(m.cpu.getState().ecx).toBe(0);
+    expect(m.ram[0x100000 + 39999]).toBe(0xab);
+    expect(m.ram[0x100000 + 40000]).toBe(0);
   });
 });

@@ -26,6 +26,13 @@ function cmp(c: Cpu, n: number, a: number, b: number): void {
   if (n === 1) alu(c, 7, a, b, M8, S8); else if (n === 2) alu(c, 7, a, b, M16, S16); else alu(c, 7, a, b, M32, S32);
 }
 
+/**
+ * Iterations a REP instruction performs per step. A longer one stops with EIP still at the
+ * instruction and resumes on the next step, as an interrupted REP does on hardware, so slices,
+ * exit requests and interrupt windows stay responsive.
+ */
+export const REP_CHUNK = 16384;
+
 function width(c: Cpu, byte: boolean): number { return byte ? 1 : c.os32 ? 4 : 2; }
 
 function step(c: Cpu, n: number): number { return (c.flags & DF) !== 0 ? -n : n; }
@@ -40,12 +47,14 @@ function movs(c: Cpu, byte: boolean): void {
     return;
   }
   let cx = getCX(c);
+  let done = 0;
   while (cx !== 0) {
     const si = getSI(c), di = getDI(c);
     wr(c, ES, di, n, rd(c, src, si, n));
     setSI(c, adv(c, si, d)); setDI(c, adv(c, di, d));
     cx = c.as32 ? (cx - 1) >>> 0 : (cx - 1) & 0xffff;
     setCX(c, cx);
+    if (++done === REP_CHUNK && cx !== 0) { c.eip = c.startEip; return; }
   }
 }
 
@@ -58,12 +67,14 @@ function stos(c: Cpu, byte: boolean): void {
     return;
   }
   let cx = getCX(c);
+  let done = 0;
   while (cx !== 0) {
     const di = getDI(c);
     wr(c, ES, di, n, v);
     setDI(c, adv(c, di, d));
     cx = c.as32 ? (cx - 1) >>> 0 : (cx - 1) & 0xffff;
     setCX(c, cx);
+    if (++done === REP_CHUNK && cx !== 0) { c.eip = c.startEip; return; }
   }
 }
 
@@ -76,12 +87,14 @@ function lods(c: Cpu, byte: boolean): void {
     return;
   }
   let cx = getCX(c);
+  let done = 0;
   while (cx !== 0) {
     const si = getSI(c);
     setAcc(c, n, rd(c, src, si, n));
     setSI(c, adv(c, si, d));
     cx = c.as32 ? (cx - 1) >>> 0 : (cx - 1) & 0xffff;
     setCX(c, cx);
+    if (++done === REP_CHUNK && cx !== 0) { c.eip = c.startEip; return; }
   }
 }
 
@@ -96,6 +109,7 @@ function cmps(c: Cpu, byte: boolean): void {
   }
   const wantZ = c.rep === 1;
   let cx = getCX(c);
+  let done = 0;
   while (cx !== 0) {
     const si = getSI(c), di = getDI(c);
     const a = rd(c, src, si, n), b = rd(c, ES, di, n);
@@ -104,6 +118,7 @@ function cmps(c: Cpu, byte: boolean): void {
     cx = c.as32 ? (cx - 1) >>> 0 : (cx - 1) & 0xffff;
     setCX(c, cx);
     if (c.getZF() !== wantZ) break;
+    if (++done === REP_CHUNK && cx !== 0) { c.eip = c.startEip; return; }
   }
 }
 
@@ -117,6 +132,7 @@ function scas(c: Cpu, byte: boolean): void {
   }
   const wantZ = c.rep === 1;
   let cx = getCX(c);
+  let done = 0;
   while (cx !== 0) {
     const di = getDI(c);
     cmp(c, n, a, rd(c, ES, di, n));
@@ -124,6 +140,7 @@ function scas(c: Cpu, byte: boolean): void {
     cx = c.as32 ? (cx - 1) >>> 0 : (cx - 1) & 0xffff;
     setCX(c, cx);
     if (c.getZF() !== wantZ) break;
+    if (++done === REP_CHUNK && cx !== 0) { c.eip = c.startEip; return; }
   }
 }
 
@@ -131,6 +148,7 @@ function ins(c: Cpu, byte: boolean): void {
   const n = width(c, byte), d = step(c, n), port = c.r16[8];
   c.ioCheck(port, n);
   let cx = c.rep === 0 ? 1 : getCX(c);
+  let done = 0;
   while (cx !== 0) {
     const di = getDI(c);
     // Check the destination before the port read so a faulting INS has no I/O side effect.
@@ -140,6 +158,7 @@ function ins(c: Cpu, byte: boolean): void {
     if (c.rep === 0) return;
     cx = c.as32 ? (cx - 1) >>> 0 : (cx - 1) & 0xffff;
     setCX(c, cx);
+    if (++done === REP_CHUNK && cx !== 0) { c.eip = c.startEip; return; }
   }
 }
 
@@ -147,6 +166,7 @@ function outs(c: Cpu, byte: boolean): void {
   const n = width(c, byte), d = step(c, n), port = c.r16[8], src = c.dsSeg();
   c.ioCheck(port, n);
   let cx = c.rep === 0 ? 1 : getCX(c);
+  let done = 0;
   while (cx !== 0) {
     const si = getSI(c);
     c.bus.ioWrite(port, n as 1 | 2 | 4, rd(c, src, si, n) >>> 0);
@@ -154,6 +174,7 @@ function outs(c: Cpu, byte: boolean): void {
     if (c.rep === 0) return;
     cx = c.as32 ? (cx - 1) >>> 0 : (cx - 1) & 0xffff;
     setCX(c, cx);
+    if (++done === REP_CHUNK && cx !== 0) { c.eip = c.startEip; return; }
   }
 }
 
