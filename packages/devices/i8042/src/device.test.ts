@@ -578,3 +578,16 @@ describe('firmware and OS probe sequences', () => {
     expect(drain(vm)).toEqual([0x2c]);
   });
 });
+
+describe('KEYBOARD debug output', () => {
+  it('prints 8042 lines only when compiled in (DEBUG_KEYBOARD=1) and switched on', () => {
+    const vm = createTestHost();
+    vm.debugComponents.add('KEYBOARD');
+    vm.attach(i8042, { id: 'kbd' });
+    command(vm, 0xaa);
+    vm.hostEvent('keyboard', { status: 0, scanCode: 0x1e });
+    const lines = vm.log.filter((l) => l.startsWith('debug KEYBOARD: 8042:'));
+    if (__DEBUG_KEYBOARD__) expect(lines.length).toBeGreaterThanOrEqual(2);
+    else expect(lines).toEqual([]);
+  });
+});

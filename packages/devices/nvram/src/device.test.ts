@@ -557,3 +557,17 @@ describe('firmware and OS sequences', () => {
     expect(clock(vm)).toEqual([0x00, 0x00, 0x00, 0x06, 0x01, 0x01, 0x27]);
   });
 });
+
+describe('NVRAM debug output', () => {
+  it('prints MC146818 lines only when compiled in (DEBUG_NVRAM=1) and switched on', () => {
+    const vm = createTestHost();
+    vm.debugComponents.add('NVRAM');
+    vm.attach(nvram, { id: 'nvram', memory: 64 });
+    wr(vm, 0x0b, 0x02);
+    vm.clock.step(S);
+    rd(vm, 0);
+    const lines = vm.log.filter((l) => l.startsWith('debug NVRAM: MC146818:'));
+    if (__DEBUG_NVRAM__) expect(lines.length).toBeGreaterThanOrEqual(3);
+    else expect(lines).toEqual([]);
+  });
+});
