@@ -550,6 +550,10 @@ describe('arithmetic', () => {
     expect(s.fpu.status & SW_ZE).toBe(SW_ZE);
     s.ld(1); s.ld(0.5); s.x(0xd9, 0xf0); // F2XM1
     expect(s.fpu.st(0)).toBeCloseTo(Math.SQRT2 - 1, 15);
+    s.x(0xdb, 0xe2);
+    s.ld(-1); s.x(0xd9, 0xf0);
+    expect(s.fpu.st(0)).toBe(-0.5);
+    expect(s.fpu.status & SW_PE).toBe(0);
   });
 
   it('constants round per RC', () => {

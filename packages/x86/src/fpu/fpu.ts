@@ -1667,6 +1667,7 @@ export class Fpu {
         return;
       default: // F2XM1
         if (k === K_ZERO || k === K_INF) { this.exact(p0, k === K_ZERO ? x : x > 0 ? Infinity : -1); return; }
+        if (x === 1 || x === -1) { this.exact(p0, x > 0 ? 1 : -0.5); return; }
         this.approx(p0, Math.expm1(x * Math.LN2));
         return;
     }
