@@ -149,6 +149,7 @@ export class Mc146818 {
   private index = 0;
   private nmiDisabled = false;
   private readonly ram = new Uint8Array(CMOS_SIZE);
+  // What every PC BIOS programs (32.768 kHz, RS = 6: 1024 Hz); the chip keeps it on battery.
   private regA = A_DV_32KHZ | 0x06;
   private regB = B_24H;
   private flags = 0;
@@ -320,7 +321,7 @@ export class Mc146818 {
 
   /** A plain copy of the state. */
   save(): RtcState {
-    this.sync(this.w.clock.now());
+    // No sync here: the state carries syncedNs, and the restored chip catches up on its own.
     return {
       index: this.index,
       nmiDisabled: this.nmiDisabled,
@@ -352,7 +353,7 @@ export class Mc146818 {
 
   /** The time counters as they stand now (tests, the app). */
   now(): RtcTime {
-    this.sync(this.w.clock.now());
+    this.update(this.w.clock.now());
     return { ...this.time };
   }
 
