@@ -98,6 +98,7 @@ export function v3_start_vm(vm: V3VmInfo, cpuMask: number): number {
   vm.state = 'running';
   for (const core of vm.cores) {
     const hostCpu = pickCpu(mask, core.id);
+    core.hostCpu = hostCpu;
     const body = (): Promise<void> => core.run();
     let thread: V3Thread | null = null;
     if (g.hooks.create_thread_on_cpu && g.hooks.start_thread) {

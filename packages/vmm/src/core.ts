@@ -27,6 +27,8 @@ export class V3Core {
   private resume: (() => void) | null = null;
   private wake: (() => void) | null = null;
   private lastYieldMs = 0;
+  /** The host CPU this core's thread runs on (set when the VM starts). */
+  hostCpu = 0;
 
   constructor(
     readonly vm: V3VmInfo,
@@ -41,6 +43,8 @@ export class V3Core {
     if (this.wake) {
       const w = this.wake;
       this.wake = null;
+      // Let the host's scheduler know first, then stop waiting on its timer ourselves.
+      this.vm.hooks.wakeup_cpu?.(this.hostCpu);
       w();
     }
   }
