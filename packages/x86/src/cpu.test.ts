@@ -358,6 +358,32 @@ describe('interrupt control', () => {
   });
 });
 
+describe('checkpoint', () => {
+  it('a state saved mid-run (through JSON) and loaded into a fresh CPU continues identically', () => {
+    const prog = [
+      0xdb, 0xe3, 0xd9, 0xe8, // fninit; fld1
+      0xb9, 0x00, 0x01, 0x00, 0x00, // mov ecx, 256
+      0x01, 0xc8, 0xd1, 0xc0, 0xd8, 0xc0, 0x0f, 0x31, 0x31, 0xc3, 0xe2, 0xf4, // loop: add eax,ecx; rol eax,1; fadd st0,st0; rdtsc; xor ebx,eax; loop
+      0xdd, 0x1d, 0x00, 0x80, 0x00, 0x00, 0xf4, // fstp qword [0x8000]; hlt
+    ];
+    const a = machine();
+    protectedMode(a, 0x5000);
+    a.ram.set(prog, 0x5000);
+    a.cpu.setState({ cr0: 0x60000031 });
+    a.cpu.run(300);
+    const snap = JSON.parse(JSON.stringify(a.cpu.getState()));
+    const ramCopy = a.ram.slice();
+    a.cpu.run(10_000);
+    const b = machine();
+    b.ram.set(ramCopy);
+    b.cpu.setState(snap);
+    b.cpu.run(10_000);
+    expect(b.cpu.getState()).toEqual(a.cpu.getState());
+    expect(b.dv.getFloat64(0x8000, true)).toBe(a.dv.getFloat64(0x8000, true));
+    expect(a.dv.getFloat64(0x8000, true)).toBe(2 ** 256);
+  });
+});
+
 describe('far transfers in protected mode', () => {
   it('CALL through a call gate to ring 0 copies parameters; RETF imm returns to ring 3', () => {
     const m = machine();

@@ -12,6 +12,7 @@ import { descBase, descLimit } from './desc.js';
 import { disassemble } from './disasm.js';
 import { CpuLinearMemory, newX87Context } from './x87.js';
 import { Fpu } from './fpu/index.js';
+import type { FpuState } from './fpu/index.js';
 import type { X87Context, X87Memory, X87Unit } from './x87.js';
 
 /** CPUID configuration: what the guest is told. Only implemented features should be advertised. */
@@ -70,6 +71,20 @@ export interface CpuState {
   idtr: TableState;
   ldtr: SegmentState;
   tr: SegmentState;
+  /** DR0-DR7 (for checkpoints). */
+  dr?: number[];
+  /** The time-stamp counter's value now (retired instructions plus the MSR 0x10 offset). */
+  tsc?: number;
+  /** Instructions retired since reset (the virtual clock). */
+  retired?: number;
+  /** HLT state. */
+  halted?: boolean;
+  /** The interrupt shadow of STI / MOV SS covers the next instruction boundary. */
+  interruptShadow?: boolean;
+  /** MSRs with state: SYSENTER_CS/ESP/EIP, IA32_BIOS_SIGN_ID. */
+  msr?: { sysenterCs: number; sysenterEsp: number; sysenterEip: number; biosSignId: number };
+  /** State of the x87 unit, when it can report one. */
+  x87?: FpuState;
 }
 
 /** EFLAGS bits that are computed lazily from the last arithmetic operation. */
@@ -357,6 +372,16 @@ export class Cpu {
       idtr: { base: this.idtrBase >>> 0, limit: this.idtrLimit },
       ldtr: { selector: this.ldtrSel, base: this.ldtrBase >>> 0, limit: this.ldtrLimit >>> 0, access: this.ldtrAcc },
       tr: { selector: this.trSel, base: this.trBase >>> 0, limit: this.trLimit >>> 0, access: this.trAcc },
+      dr: Array.from(this.dr, (v) => v >>> 0),
+      tsc: this.retired + this.tscOffset,
+      retired: this.retired,
+      halted: this.halted,
+      interruptShadow: this.inhibitAt === this.retired,
+      msr: {
+        sysenterCs: this.sysenterCs, sysenterEsp: this.sysenterEsp >>> 0, sysenterEip: this.sysenterEip >>> 0,
+        biosSignId: this.biosSignId,
+      },
+      x87: this.x87?.getState ? this.x87.getState() : undefined,
     };
   }
 
@@ -392,6 +417,16 @@ export class Cpu {
     }
     for (let s = 0; s < 6; s++) this.segUpdated(s);
     this.cpl = (this.cr0 & CR0_PE) === 0 ? 0 : (this.flags & VM) !== 0 ? 3 : (this.segAcc[CS] >> 5) & 3;
+    if (st.dr) for (let i = 0; i < 8; i++) this.dr[i] = st.dr[i] | 0;
+    if (st.retired !== undefined) this.retired = st.retired;
+    if (st.tsc !== undefined) this.tscOffset = st.tsc - this.retired;
+    if (st.halted !== undefined) this.halted = st.halted;
+    if (st.interruptShadow !== undefined) this.inhibitAt = st.interruptShadow ? this.retired : -1;
+    if (st.msr) {
+      this.sysenterCs = st.msr.sysenterCs; this.sysenterEsp = st.msr.sysenterEsp | 0;
+      this.sysenterEip = st.msr.sysenterEip | 0; this.biosSignId = st.msr.biosSignId;
+    }
+    if (st.x87 && this.x87?.setState) this.x87.setState(st.x87);
     this.flushTlb();
   }
 

@@ -18,3 +18,5 @@ export type { Disassembly } from './disasm.js';
 export { DEFAULT_FEATURES } from './ops/system.js';
 export { X87_OK, X87_WRITE_AX, X87_WRITE_FLAGS, X87_UD, X87_MF } from './x87.js';
 export type { X87Unit, X87Context, X87Memory } from './x87.js';
+export { Fpu } from './fpu/index.js';
+export type { FpuState } from './fpu/index.js';

@@ -1,6 +1,7 @@
 // The CPU side of the x87 plug-in: the structural contract an x87 unit implements, and the
 // memory adapter that gives it guest-linear accesses (page faults propagate as guest faults).
 import type { Cpu } from './cpu.js';
+import type { FpuState } from './fpu/index.js';
 
 /** Linear-address memory for an x87 operand; calls may throw (the CPU's page-fault path). */
 export interface X87Memory {
@@ -37,6 +38,9 @@ export interface X87Unit {
   waitCheck(): boolean;
   /** FSW.ES, the FERR# output. */
   readonly ferr: boolean;
+  /** Checkpoint support (optional). */
+  getState?(): FpuState;
+  setState?(s: FpuState): void;
 }
 
 /**
