@@ -497,6 +497,17 @@ describe('system instructions', () => {
     expect(st.eax).toBe(0x10000001); // one instruction (RDTSC itself) after the write
   });
 
+  it('P6 PERFCTR0 keeps a written 40-bit value (the probe Linux runs at boot)', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.ram.set([0xb9, 0xc1, 0, 0, 0, 0x0f, 0x30, 0x31, 0xc0, 0x31, 0xd2, 0x0f, 0x32, 0xf4], 0x5000); // wrmsr; clear; rdmsr
+    m.cpu.setState({ eax: 0xffff5432, edx: 0x12345 });
+    m.cpu.run(10);
+    const st = m.cpu.getState();
+    expect(st.eax).toBe(0xffff5432);
+    expect(st.edx).toBe(0x45);
+  });
+
   it('POPF at CPL 3 leaves IF and IOPL unchanged', () => {
     const m = machine();
     protectedMode(m, 0x5000);

@@ -82,7 +82,7 @@ export interface CpuState {
   /** The interrupt shadow of STI / MOV SS covers the next instruction boundary. */
   interruptShadow?: boolean;
   /** MSRs with state: SYSENTER_CS/ESP/EIP, IA32_BIOS_SIGN_ID. */
-  msr?: { sysenterCs: number; sysenterEsp: number; sysenterEip: number; biosSignId: number };
+  msr?: { sysenterCs: number; sysenterEsp: number; sysenterEip: number; biosSignId: number; perf?: number[] };
   /** State of the x87 unit, when it can report one. */
   x87?: FpuState;
 }
@@ -178,6 +178,8 @@ export class Cpu {
   sysenterEip = 0;
   /** MSR 0x8B (IA32_BIOS_SIGN_ID). */
   biosSignId = 0;
+  /** PERFCTR0, PERFCTR1, EVNTSEL0, EVNTSEL1 (stored, not counting). */
+  readonly perfMsr = new Float64Array(4);
   // ---- decode state of the current instruction ----
   os32 = false;
   as32 = false;
@@ -291,6 +293,7 @@ export class Cpu {
     this.tscOffset = 0;
     this.sysenterCs = 0; this.sysenterEsp = 0; this.sysenterEip = 0;
     this.biosSignId = 0;
+    this.perfMsr.fill(0);
     this.retired = 0;
     this.lastRetired = 0;
     this.halted = false;
@@ -379,7 +382,7 @@ export class Cpu {
       interruptShadow: this.inhibitAt === this.retired,
       msr: {
         sysenterCs: this.sysenterCs, sysenterEsp: this.sysenterEsp >>> 0, sysenterEip: this.sysenterEip >>> 0,
-        biosSignId: this.biosSignId,
+        biosSignId: this.biosSignId, perf: Array.from(this.perfMsr),
       },
       x87: this.x87?.getState ? this.x87.getState() : undefined,
     };
@@ -425,6 +428,7 @@ export class Cpu {
     if (st.msr) {
       this.sysenterCs = st.msr.sysenterCs; this.sysenterEsp = st.msr.sysenterEsp | 0;
       this.sysenterEip = st.msr.sysenterEip | 0; this.biosSignId = st.msr.biosSignId;
+      if (st.msr.perf) this.perfMsr.set(st.msr.perf);
     }
     if (st.x87 && this.x87?.setState) this.x87.setState(st.x87);
     this.flushTlb();

@@ -301,8 +301,8 @@ export function rdtsc(c: Cpu): void {
 
 /** MSRs that exist on a P6-class CPU but that we do not model: touching them fails stop. */
 function p6Msr(n: number): boolean {
-  return n === 0x1b || n === 0x2a || n === 0x79 || n === 0xc1 || n === 0xc2 ||
-    n === 0xfe || (n >= 0x179 && n <= 0x17b) || n === 0x186 || n === 0x187 || (n >= 0x1d9 && n <= 0x1de) ||
+  return n === 0x1b || n === 0x2a || n === 0x79 ||
+    n === 0xfe || (n >= 0x179 && n <= 0x17b) || (n >= 0x1d9 && n <= 0x1de) ||
     (n >= 0x200 && n <= 0x2ff) || (n >= 0x400 && n <= 0x413);
 }
 
@@ -316,6 +316,10 @@ export function rdmsr(c: Cpu): void {
     case 0x17: v = 0; break;
     // IA32_BIOS_SIGN_ID: the high dword is the loaded microcode revision; none is loaded.
     case 0x8b: v = c.biosSignId; break;
+    // P6 performance monitoring (SDM Vol. 3 §20.6.8): PERFCTR0/1 and EVNTSEL0/1 hold what was
+    // written; the counters do not count and raise no PMI. Linux probes and arms them at boot.
+    case 0xc1: case 0xc2: v = c.perfMsr[n - 0xc1]; break;
+    case 0x186: case 0x187: v = c.perfMsr[n - 0x186 + 2]; break;
     case 0x174: v = c.sysenterCs; break;
     case 0x175: v = c.sysenterEsp >>> 0; break;
     case 0x176: v = c.sysenterEip >>> 0; break;
@@ -335,6 +339,9 @@ export function wrmsr(c: Cpu): void {
     case 0x10: c.tscOffset = hi * 0x100000000 + lo - c.retired; return;
     // Software writes 0 here before CPUID to read the revision back (SDM Vol. 3 §9.11.7.1).
     case 0x8b: c.biosSignId = hi * 0x100000000 + lo; return;
+    // Counters are 40 bits wide; event selects 32.
+    case 0xc1: case 0xc2: c.perfMsr[n - 0xc1] = (hi & 0xff) * 0x100000000 + lo; return;
+    case 0x186: case 0x187: c.perfMsr[n - 0x186 + 2] = lo; return;
     case 0x174: c.sysenterCs = lo & 0xffff; return;
     case 0x175: c.sysenterEsp = lo; return;
     case 0x176: c.sysenterEip = lo; return;
