@@ -358,6 +358,42 @@ describe('interrupt control', () => {
   });
 });
 
+describe('real mode with 32-bit addressing', () => {
+  it('an offset above 0xFFFF faults (#GP through IVT vector 13) in plain real mode', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.ram.set([0x67, 0x8b, 0x03], 0x500); // mov ax, [ebx]
+    m.cpu.setState({ ebx: 0x10000 });
+    m.dv.setUint16(13 * 4, 0x700, true);
+    m.ram[0x700] = 0xf4;
+    m.cpu.run(5);
+    expect(m.cpu.getState().eip).toBe(0x701);
+  });
+
+  it('unreal mode: a 4 GiB DS limit loaded in protected mode survives the return to real mode', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.ram.set([...descriptor(0, 0, 0, 0), ...descriptor(0, 0xfffff, 0x92, 0xc)], 0x600);
+    m.dv.setUint16(0x680, 15, true); m.dv.setUint32(0x682, 0x600, true);
+    m.ram.set([
+      0x0f, 0x01, 0x16, 0x80, 0x06, // lgdt [0x680]
+      0x0f, 0x20, 0xc0, 0x0c, 0x01, 0x0f, 0x22, 0xc0, // mov eax,cr0; or al,1; mov cr0,eax
+      0xbb, 0x08, 0x00, 0x8e, 0xdb, // mov bx, 8; mov ds, bx
+      0x24, 0xfe, 0x0f, 0x22, 0xc0, // and al,0xfe; mov cr0,eax
+      0x31, 0xdb, 0x8e, 0xdb, // xor bx,bx; mov ds,bx (real mode: base 0, limit kept)
+      0x66, 0xbb, 0x00, 0x00, 0x20, 0x00, // mov ebx, 0x200000
+      0x67, 0x66, 0x8b, 0x03, // mov eax, [ebx]
+      0xf4,
+    ], 0x500);
+    m.dv.setUint32(0x200000, 0xfeedbeef, true);
+    expect(m.cpu.run(20)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.eax).toBe(0xfeedbeef);
+    expect(st.ds.limit).toBe(0xffffffff);
+    expect(st.cr0 & 1).toBe(0);
+  });
+});
+
 describe('checkpoint', () => {
   it('a state saved mid-run (through JSON) and loaded into a fresh CPU continues identically', () => {
     const prog = [
