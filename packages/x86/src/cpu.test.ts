@@ -394,6 +394,23 @@ describe('real mode with 32-bit addressing', () => {
   });
 });
 
+describe('A20', () => {
+  it('with A20M# asserted, FFFF:0010 wraps to physical 0', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.ram.set([0xa1, 0x10, 0x00, 0xf4], 0x500); // mov ax, [0x10] with DS = FFFF
+    m.cpu.setState({ ds: { selector: 0xffff, base: 0xffff0, limit: 0xffff, access: 0x93 } });
+    m.dv.setUint16(0x100000, 0x1111, true);
+    m.dv.setUint16(0, 0x2222, true);
+    m.cpu.run(5);
+    expect(m.cpu.getState().eax & 0xffff).toBe(0x1111);
+    m.cpu.setA20(false);
+    m.cpu.setState({ eip: 0x500 }); m.cpu.halted = false;
+    m.cpu.run(5);
+    expect(m.cpu.getState().eax & 0xffff).toBe(0x2222);
+  });
+});
+
 describe('checkpoint', () => {
   it('a state saved mid-run (through JSON) and loaded into a fresh CPU continues identically', () => {
     const prog = [

@@ -83,6 +83,8 @@ export interface CpuState {
   interruptShadow?: boolean;
   /** MSRs with state: SYSENTER_CS/ESP/EIP, IA32_BIOS_SIGN_ID. */
   msr?: { sysenterCs: number; sysenterEsp: number; sysenterEip: number; biosSignId: number; perf?: number[] };
+  /** The A20 gate (false while A20M# is asserted). */
+  a20?: boolean;
   /** State of the x87 unit, when it can report one. */
   x87?: FpuState;
 }
@@ -384,6 +386,7 @@ export class Cpu {
         sysenterCs: this.sysenterCs, sysenterEsp: this.sysenterEsp >>> 0, sysenterEip: this.sysenterEip >>> 0,
         biosSignId: this.biosSignId, perf: Array.from(this.perfMsr),
       },
+      a20: this.a20Mask === -1,
       x87: this.x87?.getState ? this.x87.getState() : undefined,
     };
   }
@@ -431,6 +434,7 @@ export class Cpu {
       if (st.msr.perf) this.perfMsr.set(st.msr.perf);
     }
     if (st.x87 && this.x87?.setState) this.x87.setState(st.x87);
+    if (st.a20 !== undefined) this.a20Mask = st.a20 ? -1 : ~0x100000;
     this.flushTlb();
   }
 
@@ -660,6 +664,21 @@ export class Cpu {
     this.selectTlb();
   }
 
+  /** Physical address mask: bit 20 cleared while the A20M# input is asserted. */
+  a20Mask = -1;
+
+  /**
+   * The A20M# input (the PC's A20 gate, driven by the 8042 or port 92h): when `enabled` is
+   * false, physical address bit 20 is forced to 0 so addresses wrap at 1 MiB like an 8086.
+   */
+  setA20(enabled: boolean): void {
+    const m = enabled ? -1 : ~0x100000;
+    if (m !== this.a20Mask) {
+      this.a20Mask = m;
+      this.flushTlb();
+    }
+  }
+
   /** Invalidate one page (INVLPG). */
   invlpg(lin: number): void {
     const p = lin >>> 12;
@@ -719,7 +738,7 @@ export class Cpu {
     const page = lin >>> 12;
     let phys: number;
     if ((this.cr0 & CR0_PG) === 0) {
-      phys = lin >>> 0;
+      phys = (lin & this.a20Mask) >>> 0;
     } else {
       const pdeAddr = ((this.cr3 & ~0xfff) >>> 0) + ((lin >>> 22) << 2);
       const pde = this.physRd32(pdeAddr >>> 0);
@@ -731,7 +750,7 @@ export class Cpu {
         if (write !== 0 && (pde & 2) === 0 && (user || wp)) this.pageFault(lin, 1 | 2 | uerr);
         const nv = pde | 0x20 | (write !== 0 ? 0x40 : 0);
         if (nv !== pde) this.physWr32(pdeAddr >>> 0, nv);
-        phys = ((pde & 0xffc00000) >>> 0) + (lin & 0x3fffff);
+        phys = ((((pde & 0xffc00000) >>> 0) + (lin & 0x3fffff)) & this.a20Mask) >>> 0;
         if (write !== 0) return this.tlbFill(page, phys, 1, user);
         // Not dirty yet or not writable here: cache for reads only so a write walks again.
         const writable = (pde & 0x40) !== 0 && ((pde & 2) !== 0 || (!user && !wp)) ? 1 : 0;
@@ -747,7 +766,7 @@ export class Cpu {
       if ((pde & 0x20) === 0) this.physWr32(pdeAddr >>> 0, pde | 0x20);
       const nv = pte | 0x20 | (write !== 0 ? 0x40 : 0);
       if (nv !== pte) this.physWr32(pteAddr >>> 0, nv);
-      phys = ((pte & ~0xfff) >>> 0) + (lin & 0xfff);
+      phys = ((((pte & ~0xfff) >>> 0) + (lin & 0xfff)) & this.a20Mask) >>> 0;
       if (write !== 0) return this.tlbFill(page, phys, 1, user);
       // A read of a dirty page that this privilege may write: cache it for writes too.
       const writable = (pte & 0x40) !== 0 && (w !== 0 || (!user && !wp)) ? 1 : 0;
@@ -776,7 +795,7 @@ export class Cpu {
 
   /** Best-effort translation without faults or A/D updates; -1 when unmapped. */
   probe(lin: number): number {
-    if ((this.cr0 & CR0_PG) === 0) return lin >>> 0;
+    if ((this.cr0 & CR0_PG) === 0) return (lin & this.a20Mask) >>> 0;
     try {
       const pde = this.physRd32((((this.cr3 & ~0xfff) >>> 0) + ((lin >>> 22) << 2)) >>> 0);
       if ((pde & 1) === 0) return -1;
