@@ -394,6 +394,51 @@ describe('real mode with 32-bit addressing', () => {
   });
 });
 
+describe('virtual-8086 mode', () => {
+  function vm86Rig(eflags: number) {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.dv.setUint32(0x3000 + 4, 0x80000, true); // ESP0
+    m.dv.setUint16(0x3000 + 8, 0x10, true); // SS0
+    // Ring-0 code: push the V86 frame (GS FS DS ES SS ESP EFLAGS CS EIP) and IRET into it.
+    const push32 = (v: number) => [0x68, v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+    m.ram.set([
+      ...push32(0x2000), ...push32(0x3000), ...push32(0x4000), ...push32(0x5000), // GS FS DS ES
+      ...push32(0x2000), ...push32(0xfffe), ...push32(eflags), ...push32(0x1000), ...push32(0x0000),
+      0xcf,
+    ], 0x5000);
+    setGate(m, 13, 0x6000);
+    m.ram.set([0xf4], 0x6000);
+    return m;
+  }
+
+  it('IRET enters V86; INT n with IOPL < 3 raises #GP delivered on the ring-0 stack with the V86 segments', () => {
+    const m = vm86Rig(0x20202); // VM, IF, IOPL 0
+    m.ram.set([0xb8, 0x34, 0x12, 0x8c, 0xdb, 0xcd, 0x21], 0x10000); // mov ax,0x1234; mov bx,ds; int 0x21
+    expect(m.cpu.run(30)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.eax & 0xffff).toBe(0x1234);
+    expect(st.ebx & 0xffff).toBe(0x4000); // DS in V86 was the real-mode style selector
+    expect(st.cs.selector).toBe(0x08);
+    expect(st.ds.selector).toBe(0); // data segments are nulled on the way out of V86
+    expect(st.eflags & 0x20000).toBe(0);
+    const f = (i: number) => m.dv.getUint32(0x80000 - 40 + i * 4, true);
+    expect([f(0), f(1), f(2), f(4), f(5), f(6), f(7), f(8), f(9)]).toEqual([0, 5, 0x1000, 0xfffe, 0x2000, 0x5000, 0x4000, 0x3000, 0x2000]);
+    expect(f(3) & 0x20000).toBe(0x20000);
+  });
+
+  it('with IOPL 3, CLI/STI/PUSHF/POPF run in V86 and IN/OUT still consult the I/O bitmap', () => {
+    const m = vm86Rig(0x23202); // VM, IOPL 3, IF
+    m.dv.setUint16(0x3000 + 0x66, 0x68, true); // I/O bitmap at TSS+0x68, beyond the 0x67 limit
+    m.ram.set([0xfa, 0x9c, 0x58, 0xfb, 0xe6, 0x80], 0x10000); // cli; pushf; pop ax; sti; out 0x80, al
+    expect(m.cpu.run(30)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.eax & 0x3200).toBe(0x3000); // IOPL 3 and IF = 0 in the pushed image
+    expect(m.bus.writes.length).toBe(0); // OUT faulted: the bitmap is outside the TSS limit
+    expect(m.dv.getUint32(0x80000 - 40 + 4, true)).toBe(4); // #GP at the OUT
+  });
+});
+
 describe('A20', () => {
   it('with A20M# asserted, FFFF:0010 wraps to physical 0', () => {
     const m = machine();

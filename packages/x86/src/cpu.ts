@@ -1469,12 +1469,28 @@ export class Cpu {
       else this.setFlags((this.getFlags() & ~0xffff) | (fl & 0x7fd5));
       return;
     }
-    if ((this.flags & VM) !== 0) this.unimplemented('IRET in virtual-8086 mode');
+    if ((this.flags & VM) !== 0) {
+      // IRET inside virtual-8086 mode: IOPL-sensitive, then real-mode style; IOPL and VM stay.
+      if (((this.flags >> 12) & 3) < 3) this.gp(0);
+      const ip = this.os32 ? this.peek32(0) >>> 0 : this.peek16(0);
+      const cs = (this.os32 ? this.peek32(4) : this.peek16(2)) & 0xffff;
+      const fl = this.os32 ? this.peek32(8) : this.peek16(4);
+      if (ip > this.segLimit[CS]) this.gp(0);
+      this.setSP(this.spAdd(3 * w));
+      this.setRealModeSegment(CS, cs);
+      this.eip = ip;
+      const keep = IOPL | VM | RF | (this.os32 ? 0 : 0xffff0000);
+      this.setFlags((this.getFlags() & keep) | (fl & FLAGS_WRITABLE & ~keep));
+      return;
+    }
     if ((this.flags & NT) !== 0) this.unimplemented('IRET task return (NT=1)');
     const ip = this.os32 ? this.peek32(0) >>> 0 : this.peek16(0);
     const sel = (this.os32 ? this.peek32(w) : this.peek16(w)) & 0xffff;
     const fl = this.os32 ? this.peek32(2 * w) : this.peek16(2 * w);
-    if (this.os32 && (fl & VM) !== 0 && this.cpl === 0) this.unimplemented('IRET to virtual-8086 mode');
+    if (this.os32 && (fl & VM) !== 0 && this.cpl === 0) {
+      this.iretToVm86(ip, sel, fl);
+      return;
+    }
     this.checkCodeSeg(sel, 0, true);
     const rpl = sel & 3;
     const oldCpl = this.cpl;
@@ -1499,6 +1515,27 @@ export class Cpu {
     } else {
       this.setSP(this.spAdd(3 * w));
     }
+  }
+
+  /** IRET from CPL 0 to virtual-8086 mode (SDM IRET, RETURN-TO-VIRTUAL-8086-MODE). */
+  private iretToVm86(ip: number, cs: number, fl: number): void {
+    const esp = this.peek32(12) >>> 0;
+    const ss = this.peek32(16) & 0xffff;
+    const es = this.peek32(20) & 0xffff;
+    const ds = this.peek32(24) & 0xffff;
+    const fs = this.peek32(28) & 0xffff;
+    const gs = this.peek32(32) & 0xffff;
+    this.setFlags((fl & FLAGS_WRITABLE) | VM);
+    this.setCpl(3);
+    // Every segment becomes a 64 KiB real-mode style segment at selector * 16, DPL 3.
+    this.loadSegRaw(CS, cs, cs << 4, 0xffff, 0xfb);
+    this.loadSegRaw(SS, ss, ss << 4, 0xffff, 0xf3);
+    this.loadSegRaw(ES, es, es << 4, 0xffff, 0xf3);
+    this.loadSegRaw(DS, ds, ds << 4, 0xffff, 0xf3);
+    this.loadSegRaw(FS, fs, fs << 4, 0xffff, 0xf3);
+    this.loadSegRaw(GS, gs, gs << 4, 0xffff, 0xf3);
+    this.r32[8] = esp;
+    this.eip = ip & 0xffff;
   }
 
   /** POPF/IRET flag load with the CPL/IOPL rules (SDM POPF). */
@@ -1539,7 +1576,7 @@ export class Cpu {
       this.eip = off;
       return;
     }
-    if ((this.flags & VM) !== 0) this.unimplemented('interrupt in virtual-8086 mode');
+    const fromVm = (this.flags & VM) !== 0;
     const extBit = ext;
     if (vec * 8 + 7 > this.idtrLimit) this.gp(vec * 8 + 2 + extBit);
     const glo = this.sysRd32((this.idtrBase + vec * 8) | 0);
@@ -1559,6 +1596,9 @@ export class Cpu {
     const acc = (this.dHi >>> 8) & 0xff;
     const dpl = (acc >> 5) & 3;
     if ((acc & 0x18) !== 0x18 || dpl > this.cpl) this.gp((sel & 0xfffc) + extBit);
+    // From virtual-8086 mode the handler must be ring-0, non-conforming code (SDM §20.3.1.1).
+    if (fromVm && (dpl !== 0 || (acc & 4) !== 0)) this.gp((sel & 0xfffc) + extBit);
+    if (fromVm && (type & 8) === 0) this.unimplemented('16-bit gate for an interrupt from virtual-8086 mode');
     if ((acc & 0x80) === 0) this.fault(X_NP, (sel & 0xfffc) + extBit);
     if (off > descLimit(this.dLo, this.dHi)) this.gp(extBit);
     const clo = this.dLo, chi = this.dHi;
@@ -1574,13 +1614,19 @@ export class Cpu {
       const oldEsp = this.r32[8] >>> 0;
       // Switch to the new stack (restored by the fault handler if a push faults).
       const saveSS = [this.segSel[SS], this.segBase[SS], this.segLimit[SS], this.segAcc[SS], this.cpl] as const;
+      // Leaving virtual-8086 mode: segments are descriptor-based from here on.
+      if (fromVm) this.flags &= ~VM;
       this.markAccessed(nss);
       this.loadSegDesc(SS, nss);
       this.setCpl(dpl);
       this.r32[8] = nesp;
       try {
-        const total = n * (5 + (withErr ? 1 : 0));
+        const total = n * (5 + (withErr ? 1 : 0) + (fromVm ? 4 : 0));
         this.chkW(SS, this.spAdd(-total), total);
+        if (fromVm) {
+          this.push32(this.segSel[GS]); this.push32(this.segSel[FS]);
+          this.push32(this.segSel[DS]); this.push32(this.segSel[ES]);
+        }
         if (gate32) {
           this.push32(oldSS); this.push32(oldEsp); this.push32(fl); this.push32(oldCs); this.push32(retEip);
           if (withErr) this.push32(err);
@@ -1589,10 +1635,14 @@ export class Cpu {
           if (withErr) this.push16(err);
         }
       } catch (e) {
+        if (fromVm) this.flags |= VM;
         this.loadSegRaw(SS, saveSS[0], saveSS[1], saveSS[2], saveSS[3]);
         this.setCpl(saveSS[4]);
         this.r32[8] = oldEsp;
         throw e;
+      }
+      if (fromVm) {
+        for (const s of [ES, DS, FS, GS]) this.loadSegRaw(s, 0, 0, 0, 0);
       }
     } else {
       const total = n * (3 + (withErr ? 1 : 0));
@@ -1802,8 +1852,9 @@ export class Cpu {
   }
 
   /** Software interrupt INT n / INT3 / INTO (trap: return address is the next instruction). */
-  softInt(vec: number): void {
-    if ((this.flags & VM) !== 0) this.unimplemented('INT n in virtual-8086 mode');
+  softInt(vec: number, sensitive: boolean): void {
+    // INT n is IOPL-sensitive in virtual-8086 mode (no VME); INT3 and INTO are not.
+    if (sensitive && (this.flags & VM) !== 0 && ((this.flags >> 12) & 3) < 3) this.gp(0);
     this.interrupt(vec, true, 0, -1);
   }
 

@@ -84,9 +84,9 @@ export function jcxz(c: Cpu): void {
   if ((c.as32 ? c.r32[2] : c.r16[4]) === 0) c.jumpNear(c.eip + d);
 }
 
-export function int3(c: Cpu): void { c.softInt(X_BP); }
-export function intIb(c: Cpu): void { c.softInt(c.fetch8()); }
-export function into(c: Cpu): void { if (c.getOF()) c.softInt(X_OF); }
+export function int3(c: Cpu): void { c.softInt(X_BP, false); }
+export function intIb(c: Cpu): void { c.softInt(c.fetch8(), true); }
+export function into(c: Cpu): void { if (c.getOF()) c.softInt(X_OF, false); }
 /** F1: INT1 / ICEBP: a #DB delivered like an external event (no gate DPL check). */
 export function int1(c: Cpu): void { c.interrupt(X_DB, false, 0, -1); }
 export function iret(c: Cpu): void { c.iret(); }

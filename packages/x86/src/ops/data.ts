@@ -294,7 +294,14 @@ export function pushf(c: Cpu): void {
 }
 
 export function popf(c: Cpu): void {
-  if ((c.flags & VM) !== 0) c.unimplemented('POPF in virtual-8086 mode');
+  if ((c.flags & VM) !== 0) {
+    // Virtual-8086 mode: IOPL-sensitive; IOPL, VM and RF are never changed (SDM POPF).
+    if (iopl(c) < 3) c.gp(0);
+    const v = c.os32 ? c.pop32() : c.pop16();
+    const keep = 0x3000 | VM | 0x10000 | (c.os32 ? 0 : 0xffff0000);
+    c.setFlags((c.getFlags() & keep) | (v & ~keep & 0x00257fd5));
+    return;
+  }
   const v = c.os32 ? c.pop32() : c.pop16();
   const pm = (c.cr0 & 1) !== 0;
   c.writeFlagsPriv(v & ~0x10000, c.os32, pm ? c.cpl : 0);
