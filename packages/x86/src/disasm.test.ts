@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { disassemble } from './disasm.js';
 import { OPCODE_ROWS, OPS } from './decode/table.js';
+import { X86Unimplemented } from './errors.js';
+import { machine, protectedMode, realMode } from './test-machine.js';
 
 const dis = (bytes: number[], mode: 16 | 32 = 32) => disassemble(new Uint8Array(bytes), 0, mode);
 
@@ -31,5 +33,38 @@ describe('disassemble', () => {
 
   it('is driven by the same table as the dispatcher', () => {
     for (const r of OPCODE_ROWS) expect(OPS[r.op]).toBe(r.exec);
+  });
+});
+
+describe('disassembler and interpreter agree on instruction lengths', () => {
+  it('for random byte strings in 16- and 32-bit code (no transfer, no fault)', () => {
+    let seed = 12345;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >> 8) & 0xff; };
+    const bad: string[] = [];
+    for (const mode of [16, 32] as const) {
+      const m = machine();
+      for (let n = 0; n < 4000; n++) {
+        const bytes = Array.from({ length: 15 }, rnd);
+        m.cpu.reset();
+        if (mode === 32) protectedMode(m, 0x5000); else realMode(m, 0x500, 0);
+        m.ram.set(bytes, 0x5000);
+        m.cpu.setState({ ecx: 0, ebx: 0x100, esi: 0x100, edi: 0x100, ebp: 0x100, eax: 0, edx: 0 });
+        m.cpu.lastVector = -1;
+        const d = disassemble(new Uint8Array(bytes), 0, mode);
+        try {
+          m.cpu.run(1);
+        } catch (e) {
+          // Only the fail-stop error may leave the CPU; anything else is a bug.
+          if (!(e instanceof X86Unimplemented)) bad.push(`${bytes.join(',')}: ${(e as Error).message}`);
+          continue;
+        }
+        const st = m.cpu.getState();
+        if (m.cpu.lastVector !== -1 || st.cs.selector !== (mode === 32 ? 8 : 0x500)) continue;
+        if (/^(j|call|ret|loop|int|iret|rep|hlt|enter|leave)/.test(d.text)) continue;
+        const len = mode === 32 ? st.eip - 0x5000 : st.eip;
+        if (len !== d.length) bad.push(`${mode}: ${d.text} disassembler ${d.length}, cpu ${len}`);
+      }
+    }
+    expect(bad).toEqual([]);
   });
 });

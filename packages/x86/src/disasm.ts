@@ -102,9 +102,7 @@ export function disassemble(bytes: Uint8Array, offset: number, mode: 16 | 32): D
         case 'G': out.push(regName(reg, vsz(code))); break;
         case 'S': out.push(SEG[reg] ?? '?'); break;
         case 'C': out.push('cr' + reg); break;
-        case 'D':
-          if (code === 'DX') out.push('dx'); else out.push('dr' + reg);
-          break;
+        case 'D': out.push('dr' + reg); break;
         case 'Z': out.push(regName(op & 7, vsz(code))); break;
         case 'I':
           if (code === 'Ibs') { const v = (byte() << 24) >> 24; out.push(v < 0 ? '-' + hex(-v) : hex(v)); }
@@ -125,7 +123,7 @@ export function disassemble(bytes: Uint8Array, offset: number, mode: 16 | 32): D
           break;
         }
         default:
-          out.push(code === 'eAX' ? (os32 ? 'eax' : 'ax') : code.toLowerCase());
+          out.push(code === 'eAX' ? (os32 ? 'eax' : 'ax') : code);
       }
     }
     const mn = name.includes('/') ? name.split('/')[os32 ? 1 : 0] : name.endsWith('v') && /^(movs|cmps|stos|lods|scas|ins|outs)v$/.test(name) ? name.slice(0, -1) + (os32 ? 'd' : 'w') : name;

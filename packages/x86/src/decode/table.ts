@@ -5,8 +5,8 @@
 // Operand codes (SDM Vol. 2 Appendix A notation): E* ModRM r/m, G* ModRM reg, I* immediate,
 // Ibs sign-extended imm8, J* relative offset, Ap far pointer, M/Mp memory only, O* moffs,
 // Sw segment register, Cd/Dd control/debug register, Z* register in the opcode's low bits,
-// and literal register names (AL, eAX, CL, DX, 1, ES ...). Suffix b=byte, w=word, d=dword,
-// v=word or dword by operand size.
+// and literal registers in lower case (al, cl, dx, es, 1; eAX = ax or eax by operand size).
+// Suffix b=byte, w=word, d=dword, v=word or dword by operand size.
 import type { Cpu } from '../cpu.js';
 import { CS, DS, ES, FS, GS, SS } from '../consts.js';
 import * as A from '../ops/alu.js';
@@ -86,14 +86,14 @@ function unimplementedOp(c: Cpu): void { c.unimplemented('opcode'); }
 // ---- the one-byte map ----
 
 const ALU = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'] as const;
-const ALU_FORMS = ['Eb,Gb', 'Ev,Gv', 'Gb,Eb', 'Gv,Ev', 'AL,Ib', 'eAX,Iv'];
+const ALU_FORMS = ['Eb,Gb', 'Ev,Gv', 'Gb,Eb', 'Gv,Ev', 'al,Ib', 'eAX,Iv'];
 for (let op = 0; op < 8; op++) {
   for (let f = 0; f < 6; f++) row(op * 8 + f, ALU[op], ALU_FORMS[f], A.makeAlu(op, f), { lock: f < 2 && op !== 7 });
 }
 const SEGN = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 for (const s of [ES, CS, SS, DS]) {
-  row(s * 8 + 6, 'push', SEGN[s].toUpperCase(), ST.makePushSeg(s));
-  if (s !== CS) row(s * 8 + 7, 'pop', SEGN[s].toUpperCase(), ST.makePopSeg(s));
+  row(s * 8 + 6, 'push', SEGN[s], ST.makePushSeg(s));
+  if (s !== CS) row(s * 8 + 7, 'pop', SEGN[s], ST.makePopSeg(s));
 }
 row(0x0f, '', '', twoByte, { kind: 'prefix', lock: true });
 row(0x26, 'es', '', segPrefix(ES), { kind: 'prefix', lock: true });
@@ -163,15 +163,15 @@ row(0x9c, 'pushf', '', D.pushf);
 row(0x9d, 'popf', '', D.popf);
 row(0x9e, 'sahf', '', D.sahf);
 row(0x9f, 'lahf', '', D.lahf);
-row(0xa0, 'mov', 'AL,Ob', D.movAlOb);
+row(0xa0, 'mov', 'al,Ob', D.movAlOb);
 row(0xa1, 'mov', 'eAX,Ov', D.movEaxOv);
-row(0xa2, 'mov', 'Ob,AL', D.movObAl);
+row(0xa2, 'mov', 'Ob,al', D.movObAl);
 row(0xa3, 'mov', 'Ov,eAX', D.movOvEax);
 row(0xa4, 'movsb', '', STR.movsb);
 row(0xa5, 'movsv', '', STR.movsv);
 row(0xa6, 'cmpsb', '', STR.cmpsb);
 row(0xa7, 'cmpsv', '', STR.cmpsv);
-row(0xa8, 'test', 'AL,Ib', A.testAlIb);
+row(0xa8, 'test', 'al,Ib', A.testAlIb);
 row(0xa9, 'test', 'eAX,Iv', A.testEaxIv);
 row(0xaa, 'stosb', '', STR.stosb);
 row(0xab, 'stosv', '', STR.stosv);
@@ -198,8 +198,8 @@ row(0xce, 'into', '', C.into);
 row(0xcf, 'iret', '', C.iret);
 row(0xd0, SHIFT, 'Eb,1', SH.grp2Eb1);
 row(0xd1, SHIFT, 'Ev,1', SH.grp2Ev1);
-row(0xd2, SHIFT, 'Eb,CL', SH.grp2EbCl);
-row(0xd3, SHIFT, 'Ev,CL', SH.grp2EvCl);
+row(0xd2, SHIFT, 'Eb,cl', SH.grp2EbCl);
+row(0xd3, SHIFT, 'Ev,cl', SH.grp2EvCl);
 row(0xd4, 'aam', 'Ib', B.aam);
 row(0xd5, 'aad', 'Ib', B.aad);
 row(0xd6, 'salc', '', D.salc);
@@ -209,18 +209,18 @@ row(0xe0, 'loopne', 'Jb', C.loopne);
 row(0xe1, 'loope', 'Jb', C.loope);
 row(0xe2, 'loop', 'Jb', C.loop);
 row(0xe3, 'jcxz', 'Jb', C.jcxz);
-row(0xe4, 'in', 'AL,Ib', I.inAlIb);
+row(0xe4, 'in', 'al,Ib', I.inAlIb);
 row(0xe5, 'in', 'eAX,Ib', I.inEaxIb);
-row(0xe6, 'out', 'Ib,AL', I.outIbAl);
+row(0xe6, 'out', 'Ib,al', I.outIbAl);
 row(0xe7, 'out', 'Ib,eAX', I.outIbEax);
 row(0xe8, 'call', 'Jv', C.callJz);
 row(0xe9, 'jmp', 'Jv', C.jmpJz);
 row(0xea, 'jmp', 'Ap', C.jmpAp);
 row(0xeb, 'jmp', 'Jb', C.jmpJb);
-row(0xec, 'in', 'AL,DX', I.inAlDx);
-row(0xed, 'in', 'eAX,DX', I.inEaxDx);
-row(0xee, 'out', 'DX,AL', I.outDxAl);
-row(0xef, 'out', 'DX,eAX', I.outDxEax);
+row(0xec, 'in', 'al,dx', I.inAlDx);
+row(0xed, 'in', 'eAX,dx', I.inEaxDx);
+row(0xee, 'out', 'dx,al', I.outDxAl);
+row(0xef, 'out', 'dx,eAX', I.outDxEax);
 row(0xf1, 'int1', '', C.int1);
 row(0xf4, 'hlt', '', C.hlt);
 row(0xf5, 'cmc', '', D.cmc);
@@ -270,17 +270,17 @@ row(0x123, 'mov', 'Dd,Rd', SYS.movDdRd, { modrm: true });
 row(0x130, 'wrmsr', '', SYS.wrmsr);
 row(0x131, 'rdtsc', '', SYS.rdtsc);
 row(0x132, 'rdmsr', '', SYS.rdmsr);
-row(0x1a0, 'push', 'FS', ST.makePushSeg(FS));
-row(0x1a1, 'pop', 'FS', ST.makePopSeg(FS));
+row(0x1a0, 'push', 'fs', ST.makePushSeg(FS));
+row(0x1a1, 'pop', 'fs', ST.makePopSeg(FS));
 row(0x1a2, 'cpuid', '', SYS.cpuid);
 row(0x1a3, 'bt', 'Ev,Gv', D.btEvGv0);
 row(0x1a4, 'shld', 'Ev,Gv,Ib', SH.shldEvGvIb);
-row(0x1a5, 'shld', 'Ev,Gv,CL', SH.shldEvGvCl);
-row(0x1a8, 'push', 'GS', ST.makePushSeg(GS));
-row(0x1a9, 'pop', 'GS', ST.makePopSeg(GS));
+row(0x1a5, 'shld', 'Ev,Gv,cl', SH.shldEvGvCl);
+row(0x1a8, 'push', 'gs', ST.makePushSeg(GS));
+row(0x1a9, 'pop', 'gs', ST.makePopSeg(GS));
 row(0x1ab, 'bts', 'Ev,Gv', D.btsEvGv, { lock: true });
 row(0x1ac, 'shrd', 'Ev,Gv,Ib', SH.shrdEvGvIb);
-row(0x1ad, 'shrd', 'Ev,Gv,CL', SH.shrdEvGvCl);
+row(0x1ad, 'shrd', 'Ev,Gv,cl', SH.shrdEvGvCl);
 row(0x1af, 'imul', 'Gv,Ev', MD.imulGvEv);
 row(0x1b0, 'cmpxchg', 'Eb,Gb', D.cmpxchgEbGb, { lock: true });
 row(0x1b1, 'cmpxchg', 'Ev,Gv', D.cmpxchgEvGv, { lock: true });
