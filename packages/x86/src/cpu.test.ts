@@ -524,6 +524,54 @@ describe('far transfers in protected mode', () => {
   });
 });
 
+describe('hardware task switches', () => {
+  function taskRig() {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.ram.set(descriptor(0x3100, 0x67, 0x89, 0), 0x1000 + 0x30); // TSS B, available
+    m.ram[0x1000 + 0x28 + 5] = 0x8b; // TSS A (current) busy
+    m.cpu.setState({ gdtr: { base: 0x1000, limit: 0x37 } });
+    const t = 0x3100;
+    m.dv.setUint32(t + 0x20, 0x6000, true); // EIP
+    m.dv.setUint32(t + 0x24, 2, true); // EFLAGS
+    m.dv.setUint32(t + 0x38, 0x70000, true); // ESP
+    for (const [o, v] of [[0x48, 0x10], [0x4c, 0x08], [0x50, 0x10], [0x54, 0x10], [0x58, 0x10], [0x5c, 0x10]]) m.dv.setUint16(t + o, v, true);
+    return m;
+  }
+
+  it('CALL to a TSS runs the task with NT and a back link; IRET returns to the caller', () => {
+    const m = taskRig();
+    m.ram.set([0x9a, 0, 0, 0, 0, 0x30, 0x00, 0xf4], 0x5000); // call 0x30:0; hlt
+    m.ram.set([0x89, 0x25, 0x00, 0x80, 0x00, 0x00, 0x9c, 0x58, 0xa3, 0x04, 0x80, 0x00, 0x00, 0xcf], 0x6000); // mov [0x8000],esp; pushf; pop eax; mov [0x8004],eax; iret
+    m.cpu.setState({ eax: 0x1234 });
+    expect(m.cpu.run(20)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.eip).toBe(0x5008);
+    expect(st.eax).toBe(0x1234); // the caller's registers came back from its TSS
+    expect(st.tr.selector).toBe(0x28);
+    expect(st.cr0 & 8).toBe(8); // CR0.TS
+    expect(m.dv.getUint32(0x8000, true)).toBe(0x70000);
+    expect(m.dv.getUint32(0x8004, true) & 0x4000).toBe(0x4000); // NT inside the called task
+    expect(m.dv.getUint16(0x3100, true)).toBe(0x28); // back link
+    expect(m.ram[0x1000 + 0x30 + 5] & 2).toBe(0); // B no longer busy
+    expect(m.ram[0x1000 + 0x28 + 5] & 2).toBe(2); // A busy
+  });
+
+  it('a double fault through a task gate runs the #DF task with error code 0 on its stack', () => {
+    const m = taskRig();
+    m.ram.set([0, 0, 0x30, 0, 0, 0x85, 0, 0], IDT_BASE + 8 * 8); // task gate -> TSS B
+    m.ram.set(gate(0x7000, 0x00, 0x8e), IDT_BASE + 13 * 8); // broken #GP gate
+    m.ram.set([0x8e, 0xd8], 0x5000); // mov ds, ax -> #GP -> #DF
+    m.ram.set([0x58, 0xf4], 0x6000); // pop eax; hlt
+    m.cpu.setState({ eax: 0x1234 });
+    expect(m.cpu.run(20)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.tr.selector).toBe(0x30);
+    expect(st.eax).toBe(0);
+    expect(m.dv.getUint32(0x3000 + 0x20, true)).toBe(0x5000); // the faulting EIP saved in TSS A
+  });
+});
+
 describe('system instructions', () => {
   it('CPUID reports the vendor and only implemented features; RDTSC follows retired', () => {
     const m = machine();

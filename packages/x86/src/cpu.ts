@@ -115,6 +115,11 @@ function isContributory(v: number): boolean {
 }
 
 const TLB_SIZE = 1 << 20;
+/** Task-switch sources (SDM Vol. 3 Table 7-2). */
+const TS_JMP = 0;
+const TS_CALL = 1;
+const TS_IRET = 2;
+const TS_INT = 3;
 /** Index of EDX in r32. */
 const EDX_I = 4;
 /** Every EFLAGS bit the CPU stores. */
@@ -1277,6 +1282,133 @@ export class Cpu {
   tssESP = 0;
 
   /**
+   * Hardware task switch to the TSS `nsel` (SDM Vol. 3 §7.3): save the state in the current TSS,
+   * update busy bits, back link and NT, load TR, CR3, registers, LDTR and segments of the new
+   * task. `err` >= 0 is pushed on the new task's stack (exceptions through task gates).
+   */
+  taskSwitch(nsel: number, source: number, err: number): void {
+    const iret = source === TS_IRET;
+    const bad = (e: number) => (iret ? this.fault(X_TS, e) : this.gp(e));
+    if ((nsel & 4) !== 0 || !this.readDesc(nsel)) bad(nsel & 0xfffc);
+    const acc = (this.dHi >>> 8) & 0x1f;
+    const busyWanted = iret;
+    if ((acc & 0x15) !== 0x01 || ((acc & 2) !== 0) !== busyWanted) bad(nsel & 0xfffc);
+    if ((this.dHi & 0x8000) === 0) this.fault(X_NP, nsel & 0xfffc);
+    const n32 = (acc & 8) !== 0;
+    const nbase = descBase(this.dLo, this.dHi);
+    const nlimit = descLimit(this.dLo, this.dHi);
+    if (nlimit < (n32 ? 0x67 : 0x2b)) this.fault(X_TS, nsel & 0xfffc);
+    // Read the whole new state first, so a fault here leaves the old task intact.
+    const rd32 = (o: number) => this.sysRd32((nbase + o) | 0);
+    const rd16 = (o: number) => this.sysRd16((nbase + o) | 0);
+    const regs = [0, 0, 0, 0, 0, 0, 0, 0];
+    const sels = [0, 0, 0, 0, 0, 0];
+    let neip: number, nfl: number, ncr3 = this.cr3, nldt: number;
+    if (n32) {
+      ncr3 = rd32(0x1c); neip = rd32(0x20) >>> 0; nfl = rd32(0x24);
+      for (let i = 0; i < 8; i++) regs[i] = rd32(0x28 + i * 4);
+      for (let i = 0; i < 6; i++) sels[i] = rd16(0x48 + i * 4);
+      nldt = rd16(0x60);
+    } else {
+      neip = rd16(0x0e); nfl = rd16(0x10) | (this.getFlags() & 0xffff0000 & ~VM);
+      for (let i = 0; i < 8; i++) regs[i] = rd16(0x12 + i * 2);
+      for (let i = 0; i < 4; i++) sels[i] = rd16(0x22 + i * 2);
+      nldt = rd16(0x2a);
+    }
+    // Save the outgoing task.
+    const obase = this.trBase;
+    const o32 = (this.trAcc & 8) !== 0;
+    let ofl = this.getFlags();
+    if (iret) ofl &= ~NT;
+    const save = this.cpl;
+    this.cpl = 0; this.tlbR = this.tlbR0; this.tlbW = this.tlbW0;
+    try {
+      if (o32) {
+        this.wr32((obase + 0x20) | 0, this.eip);
+        this.wr32((obase + 0x24) | 0, ofl);
+        for (let i = 0; i < 8; i++) this.wr32((obase + 0x28 + i * 4) | 0, this.r32[i << 1]);
+        for (let i = 0; i < 6; i++) this.wr16((obase + 0x48 + i * 4) | 0, this.segSel[i]);
+      } else {
+        this.wr16((obase + 0x0e) | 0, this.eip);
+        this.wr16((obase + 0x10) | 0, ofl);
+        for (let i = 0; i < 8; i++) this.wr16((obase + 0x12 + i * 2) | 0, this.r16[i << 2]);
+        for (let i = 0; i < 4; i++) this.wr16((obase + 0x22 + i * 2) | 0, this.segSel[i]);
+      }
+      // Busy bits: the old task stops being busy on JMP/IRET; the new one becomes busy unless IRET.
+      if (source === TS_JMP || iret) {
+        const a = (this.gdtrBase + (this.trSel & ~7) + 5) | 0;
+        this.wr8(a, this.rd8(a) & ~2);
+      }
+      if (source === TS_CALL || source === TS_INT) {
+        this.wr16(nbase, this.trSel);
+        nfl |= NT;
+      }
+      if (!iret) {
+        const a = (this.gdtrBase + (nsel & ~7) + 5) | 0;
+        this.wr8(a, this.rd8(a) | 2);
+      }
+    } finally {
+      this.cpl = save; this.selectTlb();
+    }
+    // Commit: from here on faults belong to the new task.
+    this.trSel = nsel; this.trBase = nbase; this.trLimit = nlimit; this.trAcc = ((acc | 2) & 0x1f) | 0x80;
+    this.cr0 |= CR0_TS;
+    if (n32 && (this.cr0 & CR0_PG) !== 0) { this.cr3 = ncr3 & ~0xfe7; this.flushTlb(); }
+    for (let i = 0; i < 8; i++) {
+      if (n32) this.r32[i << 1] = regs[i]; else this.r16[i << 2] = regs[i];
+    }
+    this.eip = neip;
+    this.setFlags(nfl | 2);
+    this.startEip = this.eip;
+    this.startEsp = this.r32[8];
+    // Selectors first (so a fault shows them), then the descriptor checks with #TS.
+    for (let s = 0; s < 6; s++) this.segSel[s] = sels[s];
+    this.ldtrSel = nldt;
+    if ((nldt & ~3) === 0) { this.ldtrAcc = 0; }
+    else {
+      if ((nldt & 4) !== 0 || !this.readDesc(nldt) || ((this.dHi >>> 8) & 0x1f) !== 0x02) this.fault(X_TS, nldt & 0xfffc);
+      if ((this.dHi & 0x8000) === 0) this.fault(X_TS, nldt & 0xfffc);
+      this.ldtrBase = descBase(this.dLo, this.dHi); this.ldtrLimit = descLimit(this.dLo, this.dHi);
+      this.ldtrAcc = (this.dHi >>> 8) & 0xff;
+    }
+    if ((nfl & VM) !== 0) {
+      this.setCpl(3);
+      for (let s = 0; s < 6; s++) this.loadSegRaw(s, sels[s], sels[s] << 4, 0xffff, s === CS ? 0xfb : 0xf3);
+    } else {
+      const cs = sels[CS];
+      if ((cs & ~3) === 0 || !this.readDesc(cs) || ((this.dHi >>> 8) & 0x18) !== 0x18) this.fault(X_TS, cs & 0xfffc);
+      const cdpl = (this.dHi >>> 13) & 3;
+      const conf = (this.dHi & 0x400) !== 0;
+      if (conf ? cdpl > (cs & 3) : cdpl !== (cs & 3)) this.fault(X_TS, cs & 0xfffc);
+      if ((this.dHi & 0x8000) === 0) this.fault(X_NP, cs & 0xfffc);
+      this.setCpl(cs & 3);
+      this.markAccessed(cs);
+      this.loadSegDesc(CS, cs);
+      const ss = sels[SS];
+      if ((ss & ~3) === 0 || !this.readDesc(ss)) this.fault(X_TS, ss & 0xfffc);
+      const sacc = (this.dHi >>> 8) & 0xff;
+      if ((ss & 3) !== this.cpl || ((sacc >> 5) & 3) !== this.cpl || (sacc & 0x1a) !== 0x12) this.fault(X_TS, ss & 0xfffc);
+      if ((sacc & 0x80) === 0) this.fault(X_SS, ss & 0xfffc);
+      this.markAccessed(ss);
+      this.loadSegDesc(SS, ss);
+      for (const s of [ES, DS, FS, GS]) {
+        const v = sels[s];
+        if ((v & ~3) === 0) { this.segAcc[s] = 0; this.segUpdated(s); continue; }
+        if (!this.readDesc(v)) this.fault(X_TS, v & 0xfffc);
+        const a = (this.dHi >>> 8) & 0xff;
+        const d = (a >> 5) & 3;
+        if ((a & 0x10) === 0 || (a & 0xa) === 0x8) this.fault(X_TS, v & 0xfffc);
+        if ((a & 0xc) !== 0xc && (d < this.cpl || d < (v & 3))) this.fault(X_TS, v & 0xfffc);
+        if ((a & 0x80) === 0) this.fault(X_NP, v & 0xfffc);
+        this.markAccessed(v);
+        this.loadSegDesc(s, v);
+      }
+    }
+    if (this.eip > this.segLimit[CS]) this.gp(0);
+    if (err >= 0) { if (n32) this.push32(err); else this.push16(err); }
+  }
+
+  /**
    * The stack for privilege `dpl` from the current TSS, validated (#TS / #SS); leaves the SS
    * descriptor in dLo/dHi and the values in tssSS/tssESP.
    */
@@ -1376,7 +1508,14 @@ export class Cpu {
     if ((sel & ~3) !== 0 && this.readDesc(sel) && (this.dHi & 0x1000) === 0) {
       const type = (this.dHi >>> 8) & 0x1f;
       if (type === 0x04 || type === 0x0c) { this.callGate(sel, call); return; }
-      if (type === 0x05 || (type & 0x15) === 0x01) this.unimplemented('task switch (far JMP/CALL to a TSS or task gate)');
+      if (type === 0x05 || type === 0x01 || type === 0x09) {
+        // Task gate or available TSS: DPL >= CPL and >= RPL (SDM Vol. 3 §7.3).
+        const dpl = (this.dHi >>> 13) & 3;
+        if (dpl < this.cpl || dpl < (sel & 3)) this.gp(sel & 0xfffc);
+        if ((this.dHi & 0x8000) === 0) this.fault(X_NP, sel & 0xfffc);
+        this.taskSwitch(type === 0x05 ? this.dLo >>> 16 : sel, call ? TS_CALL : TS_JMP, -1);
+        return;
+      }
       this.gp(sel & 0xfffc);
     }
     this.checkCodeSeg(sel, this.cpl, false);
@@ -1483,7 +1622,11 @@ export class Cpu {
       this.setFlags((this.getFlags() & keep) | (fl & FLAGS_WRITABLE & ~keep));
       return;
     }
-    if ((this.flags & NT) !== 0) this.unimplemented('IRET task return (NT=1)');
+    if ((this.flags & NT) !== 0) {
+      // Return to the task whose selector is the back link of the current TSS.
+      this.taskSwitch(this.sysRd16(this.trBase), TS_IRET, -1);
+      return;
+    }
     const ip = this.os32 ? this.peek32(0) >>> 0 : this.peek16(0);
     const sel = (this.os32 ? this.peek32(w) : this.peek16(w)) & 0xffff;
     const fl = this.os32 ? this.peek32(2 * w) : this.peek16(2 * w);
@@ -1582,7 +1725,13 @@ export class Cpu {
     const glo = this.sysRd32((this.idtrBase + vec * 8) | 0);
     const ghi = this.sysRd32((this.idtrBase + vec * 8 + 4) | 0);
     const type = (ghi >> 8) & 0x1f;
-    if (type === 0x05) this.unimplemented('task gate in the IDT');
+    if (type === 0x05) {
+      const gdpl5 = (ghi >> 13) & 3;
+      if (soft && gdpl5 < this.cpl) this.gp(vec * 8 + 2);
+      if ((ghi & 0x8000) === 0) this.fault(X_NP, vec * 8 + 2 + extBit);
+      this.taskSwitch(glo >>> 16, TS_INT, err);
+      return;
+    }
     if (type !== 0x06 && type !== 0x07 && type !== 0x0e && type !== 0x0f) this.gp(vec * 8 + 2 + extBit);
     const gdpl = (ghi >> 13) & 3;
     if (soft && gdpl < this.cpl) this.gp(vec * 8 + 2);
@@ -1674,16 +1823,15 @@ export class Cpu {
     // Faults restart the instruction: restore EIP and ESP of its start.
     this.eip = this.startEip;
     this.r32[8] = this.startEsp;
-    const eip0 = this.startEip;
-    const esp0 = this.startEsp;
     for (;;) {
       try {
         this.interrupt(vec, false, 1, err);
         return;
       } catch (e) {
         if (e !== this.exc) throw e;
-        this.eip = eip0;
-        this.r32[8] = esp0;
+        // A task switch that committed before faulting moved startEip/startEsp to the new task.
+        this.eip = this.startEip;
+        this.r32[8] = this.startEsp;
         const v2 = this.excVector;
         // A fault while delivering #DF is a triple fault (SDM Vol. 3 §6.15, interrupt 8).
         if (vec === X_DF) { this.shutdown = true; this.pending |= 8; return; }
