@@ -124,7 +124,9 @@ const TS_INT = 3;
 const EDX_I = 4;
 /** Every EFLAGS bit the CPU stores. */
 const FLAGS_ALL = FLAGS_WRITABLE | 2;
-const TLB_LIST_MAX = 4096;
+// Pages filled since the last flush are listed so a flush clears only them (a CR3 write per
+// context switch must not cost a 16 MiB fill); beyond this many, the tables are refilled whole.
+const TLB_LIST_MAX = 1 << 16;
 
 /**
  * The CPU. All state is in fields assigned in the constructor (monomorphic shape); registers live
