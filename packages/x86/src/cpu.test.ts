@@ -524,6 +524,28 @@ describe('far transfers in protected mode', () => {
   });
 });
 
+describe('SYSENTER / SYSEXIT', () => {
+  it('enter ring 0 at SYSENTER_EIP with flat segments and leave to ring 3 at EDX with ESP = ECX', () => {
+    const m = machine(4 << 20, { cpuid: { features: 0xa13d | 0x800 } });
+    protectedMode(m, 0x5000);
+    // wrmsr 0x174 = 0x08; 0x175 = 0x80000; 0x176 = 0x6000; then drop to ring 3 with sysexit.
+    m.ram.set([
+      0xb9, 0x74, 1, 0, 0, 0xb8, 0x08, 0, 0, 0, 0x31, 0xd2, 0x0f, 0x30,
+      0xb9, 0x75, 1, 0, 0, 0xb8, 0, 0, 8, 0, 0x0f, 0x30,
+      0xb9, 0x76, 1, 0, 0, 0xb8, 0, 0x60, 0, 0, 0x0f, 0x30,
+      0xb9, 0x00, 0, 7, 0, 0xba, 0x40, 0x50, 0, 0, 0x0f, 0x35, // ecx = 0x70000, edx = 0x5040, sysexit
+    ], 0x5000);
+    m.ram.set([0x0f, 0x34], 0x5040); // ring 3: sysenter
+    m.ram.set([0xf4], 0x6000);
+    expect(m.cpu.run(30)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.cs.selector).toBe(0x08);
+    expect(st.ss.selector).toBe(0x10);
+    expect(st.esp).toBe(0x80000);
+    expect(st.eip).toBe(0x6001);
+  });
+});
+
 describe('hardware task switches', () => {
   function taskRig() {
     const m = machine();

@@ -351,6 +351,31 @@ export function wrmsr(c: Cpu): void {
   }
 }
 
+// ---- SYSENTER / SYSEXIT (advertised only when opts.cpuid.features sets SEP) ----
+
+/** 0F 34 SYSENTER: flat ring-0 CS/SS from SYSENTER_CS, ESP/EIP from the MSRs (SDM SYSENTER). */
+export function sysenter(c: Cpu): void {
+  if ((c.cr0 & CR0_PE) === 0 || (c.sysenterCs & 0xfffc) === 0) c.gp(0);
+  c.setFlags(c.getFlags() & ~(VM | 0x200 | 0x10000));
+  const cs = c.sysenterCs & 0xfffc;
+  c.setCpl(0);
+  c.loadSegRaw(CS, cs, 0, 0xffffffff, 0xc09b);
+  c.loadSegRaw(SS, cs + 8, 0, 0xffffffff, 0xc093);
+  c.r32[8] = c.sysenterEsp;
+  c.eip = c.sysenterEip >>> 0;
+}
+
+/** 0F 35 SYSEXIT: back to flat ring-3 segments at SYSENTER_CS+16/+24; ESP = ECX, EIP = EDX. */
+export function sysexit(c: Cpu): void {
+  if ((c.cr0 & CR0_PE) === 0 || (c.flags & VM) !== 0 || c.cpl !== 0 || (c.sysenterCs & 0xfffc) === 0) c.gp(0);
+  const base = c.sysenterCs & 0xfffc;
+  c.setCpl(3);
+  c.loadSegRaw(CS, (base + 16) | 3, 0, 0xffffffff, 0xc0fb);
+  c.loadSegRaw(SS, (base + 24) | 3, 0, 0xffffffff, 0xc0f3);
+  c.r32[8] = c.r32[2];
+  c.eip = c.r32[4] >>> 0;
+}
+
 // ---- x87 gate ----
 
 /**
