@@ -1,8 +1,7 @@
 /**
- * Bit-level helpers for the x87 unit: exact powers of two, binary exponents of doubles, and the
- * error terms that tell on which side of a rounded double the exact result lies (TwoSum and
- * Dekker's TwoProduct, Knuth / Dekker 1971). These let the unit round a float64 computation
- * correctly under every x87 rounding mode although JavaScript itself only rounds to nearest.
+ * Bit-level helpers for the x87 unit's double-precision paths (transcendentals, stores):
+ * exact powers of two, binary exponents of doubles, and Dekker's TwoProduct error term, which
+ * tells on which side of a rounded double product the exact result lies.
  *
  * Everything here is pure and allocation-free; the one mutable table is built at load time and
  * never written again.
@@ -70,12 +69,6 @@ function twoProdLo(a: number, b: number, p: number): number {
   return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 
-/** sign(a + b - s) for s = fl(a + b), both finite (TwoSum, exact). */
-export function addErr(a: number, b: number, s: number): number {
-  const bb = s - a;
-  return sgn((a - (s - bb)) + (b - bb));
-}
-
 /** sign(a*b - p) for p = fl(a*b) finite, a and b finite nonzero. */
 export function mulErr(a: number, b: number, p: number): number {
   const ea = ilogb(a);
@@ -88,25 +81,3 @@ export function mulErr(a: number, b: number, p: number): number {
   return sgn((hi - pp) + lo);
 }
 
-/** sign(a/b - q) for q = fl(a/b) finite, a and b finite nonzero. */
-export function divErr(a: number, b: number, q: number): number {
-  const ea = ilogb(a);
-  const eb = ilogb(b);
-  const ma = ldexp(a, -ea);
-  const mb = ldexp(b, -eb);
-  const qq = ldexp(q, eb - ea);
-  const hi = qq * mb;
-  const lo = twoProdLo(qq, mb, hi);
-  return sgn((ma - hi) - lo) * sgn(mb);
-}
-
-/** sign(sqrt(a) - s) for s = fl(sqrt(a)), a finite positive. */
-export function sqrtErr(a: number, s: number): number {
-  const ea = ilogb(a);
-  const k = (ea >> 1) << 1;
-  const ma = ldexp(a, -k);
-  const ss = ldexp(s, -(k >> 1));
-  const hi = ss * ss;
-  const lo = twoProdLo(ss, ss, hi);
-  return sgn((ma - hi) - lo);
-}

@@ -423,8 +423,9 @@ describe('arithmetic', () => {
     expect(up - 1 / 3).toBe(2 ** -54);
     expect(third(3)).toBe(1 / 3);
     s.setRc(2);
-    s.ld(1); s.ld(2 ** -60); s.x(0xde, R(0, 1));
+    s.ld(1); s.ld(2 ** -70); s.x(0xde, R(0, 1)); // rounded up to 1 + 2^-63 (64-bit significand)
     expect(s.fpu.status & (SW_PE | SW_C1)).toBe(SW_PE | SW_C1);
+    expect(s.fpu.st80(0)).toEqual([0x3fff, 0x80000000, 1]);
     expect(s.st64()).toBe(1 + 2 ** -52);
     s.setRc(1);
     s.ld(1); s.ld(-1); s.x(0xde, R(0, 1)); // 1 + -1 = -0 when rounding down
@@ -491,6 +492,8 @@ describe('arithmetic', () => {
     expect(s.fpu.status & SW_PE).toBe(SW_PE);
     s.ld(-0); s.x(0xd9, 0xfa);
     expect(Object.is(s.fpu.st(0), -0)).toBe(true);
+    s.ld(-Infinity); s.x(0xd9, 0xfa);
+    expect(s.st80()).toEqual([0xffff, 0xc0000000, 0]);
     s.ld(-4); s.x(0xd9, 0xfa);
     expect(s.fpu.status & SW_IE).toBe(SW_IE);
     expect(s.st80()).toEqual([0xffff, 0xc0000000, 0]);

@@ -4,32 +4,27 @@
  *
  * ## Precision: where this unit differs from 80-bit hardware
  *
- * Each data register holds its value as a float64 **and** an 80-bit bit pattern. The 80-bit
- * pattern is authoritative whenever the register was filled without computation (FLD m80, FILD,
- * FBLD, FLD/FST/FXCH between registers, FRSTOR, FXRSTOR, FLD of NaNs): such values are stored
- * back (FSTP m80, FSAVE, FXSAVE, FISTP m64, FBSTP) bit for bit, including NaN payloads,
- * denormals, pseudo-denormals, unnormals and 64-bit integers above 2^53. Arithmetic reads the
- * float64 value and writes a float64 result, so:
+ * Each data register holds an 80-bit bit pattern and, as a cache, the nearest double with the
+ * sign of the difference. Everything below is bit-exact with the double-extended format:
  *
- * - Results carry a 53-bit significand, not 64 (precision control "extended" behaves as
- *   "double"). With PC = double the significand matches hardware exactly; PC = single rounds
- *   to 24 bits (with the float64 exponent range). Every rounding mode is honoured exactly for the
- *   53- or 24-bit result (error terms from TwoSum/TwoProduct decide the direction), and PE/C1
- *   (rounded up) are reported for that result.
- * - The exponent range is float64's: an intermediate beyond ±2^1024 overflows (OE, ±Inf or the
- *   largest double per RC) and a result below 2^-1022 is denormalised (UE when inexact) where
- *   the 80-bit format would still hold it; unmasked OE/UE on a register destination store the
- *   masked response instead of the exponent-wrapped value. 80-bit operands outside the double
- *   range enter arithmetic as ±Inf or ±0/denormal doubles.
- * - 80-bit denormal operands raise DE; float32/float64 memory operands raise DE when denormal in
- *   their own format (as hardware does). Register values that are float64 denormals do not.
- * - Transcendentals (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1) use the
- *   JavaScript Math library: results may differ from hardware in the last bits, argument
- *   reduction is exact (hardware uses a 66-bit pi), and PE is reported for every inexact-looking
- *   (non-trivial) result.
- * - FPREM/FPREM1 are exact (fmod is exact); a partial remainder reduces by 2^(D-32) steps.
+ * - loads and stores of every format (m32/m64/m80 reals, m16/m32/m64 integers, packed BCD),
+ *   register moves, FSAVE/FRSTOR, FSTENV/FLDENV, FXSAVE/FXRSTOR (NaN payloads, denormals,
+ *   pseudo-denormals and unnormals included); stores round the exact 80-bit value per RC with
+ *   the destination's range (overflow, underflow, denormal results);
+ * - FADD/FSUB/FMUL/FDIV (all forms, FIxxx included), FSQRT, FSCALE and FRNDINT: computed on
+ *   64-bit significands (`ext80.ts`) and rounded once to PC (24/53/64 bits) under RC, with
+ *   the 15-bit exponent range, denormal results, PE/UE/OE/C1, and the 24576 exponent bias of
+ *   unmasked overflow/underflow;
+ * - comparisons, FXAM, FXTRACT, FCHS/FABS, FPREM/FPREM1 (exact remainders, quotient bits).
+ *
+ * Where it differs: the transcendentals (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X,
+ * FYL2XP1) compute on the double nearest each operand with the JavaScript Math library, so
+ * results carry at most 53 significant bits, may differ from hardware in the last bits, use
+ * exact argument reduction (hardware reduces with a 66-bit pi), report PE for every
+ * non-trivial result, and overflow/underflow at the double's range.
  */
-import { addErr, divErr, ilogb, isNeg, ldexp, mulErr, pow2, sgn, sqrtErr } from './float.js';
+import { Ext80 } from './ext80.js';
+import { ilogb, isNeg, ldexp, mulErr, pow2, sgn } from './float.js';
 
 // ------------------------------------------------------------------------------------------------
 // Integration surface
@@ -219,6 +214,8 @@ export class Fpu {
   /** Byte buffer for FRSTOR/FLDENV/FXRSTOR reads (all reads before any state change). */
   private readonly buf = new Uint8Array(512);
   private readonly dv = new DataView(new ArrayBuffer(16));
+  /** 80-bit arithmetic unit. */
+  private readonly ext = new Ext80();
 
   constructor() {
     this.reset();
@@ -468,9 +465,27 @@ export class Fpu {
       const big = hi * TWO32;
       const m = big + lo;
       es = sgn((big - m) + lo);
-      x = m === 0 ? 0 : ldexp(m, (e === 0 ? 1 : e) - 16383 - 63);
+      const ex = (e === 0 ? 1 : e) - 16383 - 63;
+      x = m === 0 ? 0 : ldexp(m, ex);
       if (x === Infinity) es = -1;
-      else if (x === 0 && m !== 0) es = 1;
+      else if (m !== 0 && x < 2.2250738585072014e-308) {
+        // Below the double's normal range: round once at the fixed quantum 2^-1074 (rare).
+        const sh = -1074 - ex;
+        const M = (BigInt(hi) << 32n) | BigInt(lo);
+        let q = 0n;
+        let cmp = -1;
+        let rem = 1n;
+        if (sh <= 66) {
+          const S = BigInt(sh);
+          q = M >> S;
+          rem = M & ((1n << S) - 1n);
+          const half = 1n << (S - 1n);
+          cmp = rem > half ? 1 : rem < half ? -1 : 0;
+        }
+        es = rem === 0n ? 0 : 1;
+        if (rem !== 0n && (cmp > 0 || (cmp === 0 && (q & 1n) === 1n))) { q += 1n; es = -1; }
+        x = Number(q) * pow2(-1074);
+      }
     }
     this.v[s] = neg ? -x : x;
     this.rawEs[s] = neg ? -es : es;
@@ -757,44 +772,56 @@ export class Fpu {
     if (kx >= K_QNAN || ky >= K_QNAN) return this.nanResult(d, x, kx, y, ky);
     const a = this.v[x];
     let b = this.v[y];
-    if (op === OP_SUB) { b = -b; op = OP_ADD; }
+    const sub = op === OP_SUB;
+    if (sub) { b = -b; op = OP_ADD; }
     if (op === OP_ADD) {
       if (kx === K_INF && ky === K_INF && isNeg(a) !== isNeg(b)) return this.invalid(d);
     } else if (op === OP_MUL) {
       if ((kx === K_INF && ky === K_ZERO) || (kx === K_ZERO && ky === K_INF)) return this.invalid(d);
     } else if ((kx === K_ZERO && ky === K_ZERO) || (kx === K_INF && ky === K_INF)) return this.invalid(d);
     if (!this.denormOk(kx, ky)) return false;
-    let r: number;
-    let es = 0;
-    switch (op) {
-      case OP_ADD:
-        r = a + b;
-        if (kx === K_INF || ky === K_INF) { this.exact(d, r); return true; }
-        if (r - r === 0) es = addErr(a, b, r);
-        if (r === 0 && es === 0) {
-          const rc = (this.cw >> 10) & 3;
-          r = isNeg(a) && isNeg(b) ? -0 : rc === RC_DOWN ? -0 : 0;
-        }
-        break;
-      case OP_MUL:
-        r = a * b;
-        if (kx === K_INF || ky === K_INF || a === 0 || b === 0) { this.exact(d, r); return true; }
-        if (r - r === 0) es = mulErr(a, b, r);
-        break;
-      default:
-        r = a / b;
-        if (kx === K_INF || ky === K_INF || a === 0) { this.exact(d, r); return true; }
-        if (ky === K_ZERO) {
-          this.xf |= SW_ZE;
-          if (!this.masked(SW_ZE)) return false;
-          this.exact(d, isNeg(a) !== isNeg(b) ? -Infinity : Infinity);
-          return true;
-        }
-        if (r - r === 0) es = divErr(a, b, r);
-        break;
+    if (kx === K_INF || ky === K_INF) {
+      // Infinite operands give exact results (the invalid combinations are gone).
+      this.exact(d, op === OP_ADD ? a + b : op === OP_MUL ? a * b : a / b);
+      return true;
     }
-    this.deliver(d, r, es);
+    const zx = kx === K_ZERO;
+    const zy = ky === K_ZERO;
+    if (op === OP_DIV && zy) {
+      this.xf |= SW_ZE;
+      if (!this.masked(SW_ZE)) return false;
+      this.exact(d, this.signOf(x) !== this.signOf(y) ? -Infinity : Infinity);
+      return true;
+    }
+    if (op !== OP_ADD && (zx || zy)) {
+      this.exact(d, this.signOf(x) !== this.signOf(y) ? -0 : 0);
+      return true;
+    }
+    this.toRaw(x);
+    this.toRaw(y);
+    const e = this.ext;
+    this.extSetup();
+    const rs = this.rse; const rh = this.rhi; const rl = this.rlo;
+    if (op === OP_ADD) e.add(rs[x], rh[x], rl[x], rs[y], rh[y], rl[y], sub);
+    else if (op === OP_MUL) e.mul(rs[x], rh[x], rl[x], rs[y], rh[y], rl[y]);
+    else e.div(rs[x], rh[x], rl[x], rs[y], rh[y], rl[y]);
+    this.extResult(d);
     return true;
+  }
+
+  private extSetup(): void {
+    const e = this.ext;
+    const pc = (this.cw >> 8) & 3;
+    e.prec = pc === 0 ? 24 : pc === 2 ? 53 : 64;
+    e.rc = (this.cw >> 10) & 3;
+    e.cw = this.cw;
+  }
+
+  private extResult(d: number): void {
+    const e = this.ext;
+    this.xf |= e.flags;
+    this.setC1(e.up);
+    this.setRaw(d, e.se, e.hi, e.lo);
   }
 
   /** An exact result (no rounding, C1 = 0). */
@@ -1650,20 +1677,20 @@ export class Fpu {
     const x = this.v[p0];
     switch (f) {
       case F_SQRT:
-        if (k === K_ZERO || x === Infinity) { this.exact(p0, x); return; }
-        if (x < 0) { this.invalid(p0); return; }
-        {
-          const r = Math.sqrt(x);
-          this.deliver(p0, r, sqrtErr(x, r));
-        }
+        if (k === K_ZERO) { this.exact(p0, x); return; }
+        if (this.signOf(p0)) { this.invalid(p0); return; }
+        if (k === K_INF) { this.exact(p0, x); return; }
+        this.toRaw(p0);
+        this.extSetup();
+        this.ext.sqrt(this.rse[p0], this.rhi[p0], this.rlo[p0]);
+        this.extResult(p0);
         return;
       case F_RNDINT:
         if (k === K_ZERO || k === K_INF) { this.exact(p0, x); return; }
-        {
-          const r = this.rint(x, this.rawOk[p0] ? this.rawEs[p0] : 0);
-          if (this.rInexact) { this.xf |= SW_PE; this.setC1(this.rUp); } else this.sw &= ~SW_C1;
-          this.setV(p0, r);
-        }
+        this.toRaw(p0);
+        this.extSetup();
+        this.ext.rint(this.rse[p0], this.rhi[p0], this.rlo[p0]);
+        this.extResult(p0);
         return;
       default: // F2XM1
         if (k === K_ZERO || k === K_INF) { this.exact(p0, k === K_ZERO ? x : x > 0 ? Infinity : -1); return; }
@@ -1795,10 +1822,11 @@ export class Fpu {
     if (!this.denormOk(k0, k1)) return;
     if (k0 === K_ZERO || k0 === K_INF) { this.exact(p0, x); return; }
     if (s === Infinity || s === -Infinity) { this.exact(p0, s > 0 ? (x < 0 ? -Infinity : Infinity) : (x < 0 ? -0 : 0)); return; }
-    const n = Math.max(-4000, Math.min(4000, s));
-    const r = ldexp(x, n);
-    // Scaling is exact unless it leaves the double range.
-    this.deliver(p0, r, r === 0 || Math.abs(r) < 2.2250738585072014e-308 ? sgn(x - ldexp(r, -n)) : 0);
+    const n = Math.max(-100000, Math.min(100000, s));
+    this.toRaw(p0);
+    this.extSetup();
+    this.ext.scale(this.rse[p0], this.rhi[p0], this.rlo[p0], n);
+    this.extResult(p0);
   }
 
   private fxtract(): void {
@@ -1866,32 +1894,15 @@ export class Fpu {
     if (k0 === K_INF || k1 === K_ZERO) { this.invalid(p0); return; }
     if (!this.denormOk(k0, k1)) return;
     this.sw &= ~SW_CC;
-    const a = this.v[p0];
-    const b = this.v[p1];
-    if (k0 === K_ZERO || k1 === K_INF) { this.setV(p0, a); return; }
-    const d = ilogb(a) - ilogb(b);
-    if (d >= 64) {
-      // Partial remainder: reduce by a multiple of b * 2^(d - 32).
-      const r = a % ldexp(b, d - 32);
-      this.setV(p0, r === 0 ? (isNeg(a) ? -0 : 0) : r);
-      this.sw |= SW_C2;
-      return;
-    }
-    const ab = Math.abs(b);
-    let r = a % b;
-    // Low three bits of the truncated quotient |a| / |b|.
-    const r8 = Math.abs(a) % (ab * 8);
-    let q = Math.round((r8 - Math.abs(r)) / ab) & 7;
-    if (ieee) {
-      const ar = Math.abs(r);
-      const twice = ar * 2; // exact unless it overflows, then it is certainly > |b|
-      if (twice > ab || (twice === ab && (q & 1) === 1)) {
-        r = r - (r < 0 ? -ab : ab);
-        q = (q + 1) & 7;
-      }
-    }
-    if (r === 0) r = isNeg(a) ? -0 : 0;
-    this.setV(p0, r);
+    if (k0 === K_ZERO || k1 === K_INF) return; // ST(0) unchanged, quotient 0
+    this.toRaw(p0);
+    this.toRaw(p1);
+    this.extSetup();
+    const e = this.ext;
+    const q = e.prem(this.rse[p0], this.rhi[p0], this.rlo[p0], this.rse[p1], this.rhi[p1], this.rlo[p1], ieee);
+    this.xf |= e.flags & (SW_UE | SW_PE);
+    this.setRaw(p0, e.se, e.hi, e.lo);
+    if (q < 0) { this.sw |= SW_C2; return; }
     if (q & 4) this.sw |= SW_C0;
     if (q & 2) this.sw |= SW_C3;
     if (q & 1) this.sw |= SW_C1;

@@ -71,7 +71,7 @@ describe('directed rounding is exact for +, -, *, /, sqrt', () => {
     for (let rc = 0; rc < 4; rc++) {
       it(`${op}, RC = ${rc}`, () => {
         const { fpu, mem, x } = rig();
-        mem.write16(0x80, 0x037f | (rc << 10));
+        mem.write16(0x80, 0x027f | (rc << 10)); // PC = double: results are doubles
         x(0xd9, 0x28, 0x80); // FLDCW
         const as = [...randoms(op.length * 7919 + rc, 300)];
         const bs = [...randoms(rc * 104729 + 17, 300)];
