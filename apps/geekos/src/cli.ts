@@ -10,8 +10,12 @@ export interface CliOptions {
   memory: number | string;
   /** `-serial`. */
   serial: SerialTarget;
-  /** `-kernel`: a flat image's path, or null for the embedded default guest. */
+  /** `-kernel`: a bzImage, a Multiboot kernel or a flat image; null for the embedded default guest. */
   kernel: string | null;
+  /** `-initrd`: the initial ramdisk of a Linux kernel (or the first module of a Multiboot one). */
+  initrd: string | null;
+  /** `-append`: the kernel command line. */
+  append: string | null;
   /** `-clock`. */
   clock: 'host' | 'virtual';
   /** `-debug` and the DEBUG_<COMP> environment, deduplicated, upper case. */
@@ -68,7 +72,9 @@ function parser() {
     })
     .option('m', { type: 'string', default: '128', requiresArg: true, describe: 'guest RAM in MiB (128, 256M, 1G)' })
     .option('serial', { type: 'string', default: 'stdio', requiresArg: true, describe: "COM1 to 'stdio', 'file:PATH' (created or truncated) or 'null'" })
-    .option('kernel', { type: 'string', requiresArg: true, describe: 'flat image loaded at 0x7C00 in real mode (default: the built-in v3guest)' })
+    .option('kernel', { type: 'string', requiresArg: true, describe: 'a Linux bzImage, a Multiboot kernel, or a flat image loaded at 0x7C00 in real mode (default: the built-in v3guest)' })
+    .option('initrd', { type: 'string', requiresArg: true, describe: 'initial ramdisk for a Linux kernel (a module for a Multiboot one)' })
+    .option('append', { type: 'string', requiresArg: true, describe: 'kernel command line' })
     .option('clock', { choices: ['host', 'virtual'] as const, default: 'host' as const, describe: 'guest time: wall clock, or instructions retired (reproducible)' })
     .option('debug', { type: 'string', requiresArg: true, describe: `run-time debug output, COMP[,COMP] of: ${DEBUG_SWITCHES.join(' ')}` })
     .option('telemetry', { type: 'boolean', default: false, describe: 'print exit counts, instructions and MIPS at the end' })
@@ -130,12 +136,18 @@ export function parseCli(argv: readonly string[], env: Record<string, string | u
   }
   for (const name of debugFromEnv(env)) debug.add(name);
 
+  if ((parsed.initrd !== undefined || parsed.append !== undefined) && parsed.kernel === undefined) {
+    return { kind: 'usage-error', message: '-initrd and -append need -kernel', usage: usage() };
+  }
+
   return {
     kind: 'run',
     options: {
       memory: parseMemory(String(parsed.m)),
       serial,
       kernel: parsed.kernel === undefined ? null : String(parsed.kernel),
+      initrd: parsed.initrd === undefined ? null : String(parsed.initrd),
+      append: parsed.append === undefined ? null : String(parsed.append),
       clock: parsed.clock === 'virtual' ? 'virtual' : 'host',
       debug: [...debug],
       telemetry: parsed.telemetry === true,

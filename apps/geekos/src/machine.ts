@@ -4,19 +4,39 @@ import { i8254 } from '@v3/dev-i8254';
 import { i8259a } from '@v3/dev-i8259a';
 import { ns16550 } from '@v3/dev-ns16550';
 import { osDebug } from '@v3/dev-os-debug';
-import type { DeviceClass, V3VmConfig } from '@v3/vmm';
+import { nvram } from '@v3/dev-nvram';
+import { i8042 } from '@v3/dev-i8042';
+import { pci } from '@v3/dev-pci';
+import { i440fx } from '@v3/dev-i440fx';
+import { piix3 } from '@v3/dev-piix3';
+import { detectKernelKind, type DeviceClass, type V3VmConfig } from '@v3/vmm';
 
 /** The device classes linked into the GeekOS image (registered with `v3_init`). */
-export const DEVICE_CLASSES: readonly DeviceClass[] = [i8259a, i8254, ns16550, bochsDebug, osDebug, generic] as readonly DeviceClass[];
+export const DEVICE_CLASSES: readonly DeviceClass[] = [
+  i8259a, i8254, ns16550, bochsDebug, osDebug, generic, nvram, i8042, pci, i440fx, piix3,
+] as readonly DeviceClass[];
 
 /** The stream the guest's COM1 is connected to; the app maps it to stdio, a file or nothing. */
 export const SERIAL_STREAM = 'com1';
 
 /**
  * The machine: the device list of every GeekOS VM, in the order Palacios' guest XML would list
- * them. Ports the default guest touches and nothing else is hooked, so any other port fails stop.
+ * them: a PC with its interrupt controllers, timer, CMOS clock, keyboard controller, COM1, the
+ * i440FX/PIIX3 PCI chipset and the debug ports. Every other port fails stop.
  */
-export const DEVICES: V3VmConfig['devices'] = [
+export function machineDevices(memoryMiB: number | undefined): V3VmConfig['devices'] {
+  return [
+    ...PC_DEVICES,
+    // because: the CMOS reports the RAM size; an unusable -m is refused by the VMM's own check.
+    { class: 'NVRAM', id: 'nvram', memory: memoryMiB ?? 1 },                // 0x70-0x71, IRQ 8
+    { class: 'KEYBOARD', id: 'i8042' },                                     // 0x60, 0x64, 0x92, IRQ 1/12
+    { class: 'PCI', id: 'pci0' },                                           // 0xCF8-0xCFF
+    { class: 'i440FX', id: 'northbridge', bus: 'pci0' },                    // 00:00.0
+    { class: 'PIIX3', id: 'southbridge', bus: 'pci0' },                     // 00:01.0, 0xCF9
+  ];
+}
+
+const PC_DEVICES: V3VmConfig['devices'] = [
   { class: '8259A', id: 'PIC' },                                        // 0x20-0x21, 0xA0-0xA1
   { class: '8254_PIT', id: 'PIT' },                                     // 0x40-0x43, IRQ 0
   { class: 'SERIAL', id: 'com1', port: 'COM1', stream: SERIAL_STREAM }, // 0x3F8-0x3FF, IRQ 4
@@ -29,8 +49,12 @@ export const DEVICES: V3VmConfig['devices'] = [
 export interface MachineOptions {
   /** MiB of guest RAM, or what the user typed when it is not a number (the VMM refuses it). */
   memory: number | string;
-  /** The flat image and its name. */
+  /** The kernel or flat image and its name. */
   kernel: { name: string; bytes: Uint8Array<ArrayBuffer> };
+  /** A Linux initrd (or a Multiboot module). */
+  initrd: { name: string; bytes: Uint8Array<ArrayBuffer> } | null;
+  /** The kernel command line. */
+  append: string | null;
   clock: 'host' | 'virtual';
   /** Run-time DEBUG_ switches. */
   debug: string[];
@@ -45,10 +69,24 @@ export function machineConfig(o: MachineOptions): V3VmConfig {
     // because: a non-number is passed on as typed so the VMM's schema names it in its refusal.
     memory: o.memory as number,
     clock: o.clock,
-    files: { [o.kernel.name]: o.kernel.bytes },
-    boot: { kind: 'flat', file: o.kernel.name, address: 0x7c00 },
-    devices: DEVICES,
+    files: o.initrd ? { kernel: o.kernel.bytes, initrd: o.initrd.bytes } : { kernel: o.kernel.bytes },
+    boot: bootOf(o),
+    devices: machineDevices(typeof o.memory === 'number' ? o.memory : undefined),
     debug: o.debug as V3VmConfig['debug'],
     onReset: o.noReboot ? 'stop' : 'reset',
   };
+}
+
+/** The boot protocol the image asks for: a bzImage, a Multiboot kernel, or a flat image. */
+export function bootOf(o: MachineOptions): V3VmConfig['boot'] {
+  const cmdline = o.append ?? '';
+  switch (detectKernelKind(o.kernel.bytes)) {
+    case 'linux':
+      return { kind: 'linux', kernel: 'kernel', cmdline, ...(o.initrd ? { initrd: 'initrd' } : {}) };
+    case 'multiboot':
+      return { kind: 'multiboot', kernel: 'kernel', cmdline, modules: o.initrd ? [{ file: 'initrd', string: o.initrd.name }] : [] };
+    case 'flat':
+      if (o.initrd || o.append !== null) throw new Error(`${o.kernel.name} is a flat image: -initrd and -append apply to Linux and Multiboot kernels`);
+      return { kind: 'flat', file: 'kernel', address: 0x7c00 };
+  }
 }

@@ -84,8 +84,32 @@ export async function main(proc: GeekosProcess): Promise<number> {
     }
   }
 
-  const machine: MachineOptions = { memory: o.memory, kernel, clock: o.clock, debug: o.debug, noReboot: o.noReboot };
-  const config = machineConfig(machine);
+  let initrd: MachineOptions['initrd'] = null;
+  if (o.initrd !== null) {
+    try {
+      initrd = { name: basename(o.initrd), bytes: new Uint8Array(readFileSync(resolve(cwd, o.initrd))) };
+    } catch (err) {
+      stderr.write(`geekos: -initrd ${o.initrd}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})\n`);
+      return EXIT.USAGE;
+    }
+  }
+
+  const machine: MachineOptions = {
+    memory: o.memory,
+    kernel,
+    initrd,
+    append: o.append,
+    clock: o.clock,
+    debug: o.debug,
+    noReboot: o.noReboot,
+  };
+  let config: ReturnType<typeof machineConfig>;
+  try {
+    config = machineConfig(machine);
+  } catch (err) {
+    stderr.write(`geekos: ${(err as Error).message}\n`);
+    return EXIT.USAGE;
+  }
   let resolved: V3VmConfigResolved;
   try {
     resolved = parseVmConfig(config);

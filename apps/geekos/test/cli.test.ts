@@ -2,23 +2,35 @@ import { describe, expect, inject, it } from 'vitest';
 import { parseCli } from '../src/cli.js';
 import { EXIT, exitLine, exitStatus } from '../src/exit.js';
 import { callerDir } from '../src/run.js';
-import { geekos } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { geekos, tempDir } from './helpers.js';
 
 const bundle = inject('bundle');
 
 describe('the command line', () => {
   it('takes QEMU-style options with one dash', () => {
-    const r = parseCli(['-m', '64', '-serial', 'file:out.txt', '-kernel', 'k.bin', '-clock', 'virtual', '-debug', 'pic,Pit', '-telemetry', '-no-reboot']);
+    const r = parseCli(['-m', '64', '-serial', 'file:out.txt', '-kernel', 'k.bin', '-initrd', 'rd.gz', '-append', 'console=ttyS0 panic=-1', '-clock', 'virtual', '-debug', 'pic,Pit', '-telemetry', '-no-reboot']);
     expect(r).toEqual({
       kind: 'run',
-      options: { memory: 64, serial: { kind: 'file', path: 'out.txt' }, kernel: 'k.bin', clock: 'virtual', debug: ['PIC', 'PIT'], telemetry: true, noReboot: true },
+      options: {
+        memory: 64,
+        serial: { kind: 'file', path: 'out.txt' },
+        kernel: 'k.bin',
+        initrd: 'rd.gz',
+        append: 'console=ttyS0 panic=-1',
+        clock: 'virtual',
+        debug: ['PIC', 'PIT'],
+        telemetry: true,
+        noReboot: true,
+      },
     });
   });
 
   it('has defaults: 128 MiB, COM1 on stdio, the built-in guest, the host clock', () => {
     expect(parseCli([])).toEqual({
       kind: 'run',
-      options: { memory: 128, serial: { kind: 'stdio' }, kernel: null, clock: 'host', debug: [], telemetry: false, noReboot: false },
+      options: { memory: 128, serial: { kind: 'stdio' }, kernel: null, initrd: null, append: null, clock: 'host', debug: [], telemetry: false, noReboot: false },
     });
   });
 
@@ -38,7 +50,7 @@ describe('the command line', () => {
   });
 
   it('refuses unknown options, stray arguments, bad values, with the usage', () => {
-    for (const argv of [['-bogus'], ['stray'], ['-clock', 'wall'], ['-serial', 'tcp:1234'], ['-m'], ['-debug', 'FOO']]) {
+    for (const argv of [['-bogus'], ['stray'], ['-clock', 'wall'], ['-serial', 'tcp:1234'], ['-m'], ['-debug', 'FOO'], ['-append', 'x'], ['-initrd', 'rd']]) {
       const r = parseCli(argv);
       expect(r.kind, argv.join(' ')).toBe('usage-error');
       if (r.kind === 'usage-error') expect(r.usage).toMatch(/^Usage: geekos \[options\]/);
@@ -106,6 +118,15 @@ describe('the geekos command refuses bad input before anything runs', () => {
     const r = await geekos(bundle, ['-kernel', '/nonexistent/v3/kernel.bin']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/-kernel \/nonexistent\/v3\/kernel\.bin: cannot read it \(ENOENT\)/);
+  });
+
+  it('-append with a flat image: exit 2, the options apply to Linux and Multiboot kernels', async () => {
+    const dir = tempDir();
+    const flat = join(dir, 'flat.bin');
+    writeFileSync(flat, Uint8Array.of(0xfa, 0xf4));
+    const r = await geekos(bundle, ['-kernel', flat, '-append', 'console=ttyS0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/flat\.bin is a flat image: -initrd and -append apply to Linux and Multiboot kernels/);
   });
 
   it('a -serial file that cannot be created: exit 2', async () => {

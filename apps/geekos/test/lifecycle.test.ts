@@ -42,7 +42,7 @@ function boot(clock: 'host' | 'virtual') {
     streams: { [SERIAL_STREAM]: { write: (b) => (serial += decoder.decode(b)) } },
   });
   v3_init(host.hooks, 1, { devices: DEVICE_CLASSES, streams: host.streams });
-  const config = machineConfig({ memory: 32, kernel: { name: 'v3guest.bin', bytes: guest }, clock, debug: [], noReboot: true });
+  const config = machineConfig({ memory: 32, kernel: { name: 'v3guest.bin', bytes: guest }, initrd: null, append: null, clock, debug: [], noReboot: true });
   vm = v3_create_vm(config, null, 'lifecycle');
   return { vm, host, serial: () => serial, console };
 }
