@@ -335,6 +335,30 @@ describe('80-bit load/store', () => {
     expect(s.st80()).toEqual([0x4001, 0x80000000, 0]); // 1 + 3 = 4
   });
 
+  it('computes beyond the double range: huge * huge / huge, huge / inf, tiny * tiny', () => {
+    const s = setup();
+    s.ld80(0x7ff0, 0x80000000, 0); // 2^16369
+    s.x(0xd9, R(0, 0));
+    s.x(0xde, R(1, 1)); // 2^32738: overflows even the 80-bit range -> masked: inf, OE
+    expect(s.st80()).toEqual([0x7fff, 0x80000000, 0]);
+    expect(s.fpu.status & SW_OE).toBe(SW_OE);
+    s.x(0xdb, 0xe2);
+    s.ld80(0x4400, 0xc0000000, 0); // 1.5 * 2^1025
+    s.ld80(0x4400, 0x80000000, 0); // 2^1025
+    s.x(0xde, R(6, 1)); // FDIVRP: ST1 = ST0 / ST1 = 2^1025 / (1.5 * 2^1025)
+    expect(s.st80()).toEqual([0x3ffe, 0xaaaaaaaa, 0xaaaaaaab]);
+    s.ld(Infinity); s.ld80(0x7000, 0x80000000, 0);
+    s.x(0xde, R(7, 1)); // FDIVP: ST1 = ST1 / ST0 = inf / huge
+    expect(s.st80()).toEqual([0x7fff, 0x80000000, 0]);
+    s.ld(-Infinity); s.ld80(0x7000, 0x80000000, 0);
+    s.x(0xde, R(6, 1)); // FDIVRP: huge / -inf = -0
+    expect(s.st80()).toEqual([0x8000, 0, 0]);
+    s.ld80(0x0100, 0x80000000, 0); s.x(0xd9, R(0, 0));
+    s.x(0xde, R(1, 1)); // 2^-16127 squared: below the denormal range -> +0 with UE, PE
+    expect(s.st80()).toEqual([0, 0, 0]);
+    expect(s.fpu.status & (SW_UE | SW_PE)).toBe(SW_UE | SW_PE);
+  });
+
   it('FST m64 of an extended value rounds it per RC', () => {
     const s = setup();
     // 1 + 2^-60: above 1 by less than half an ulp of a double.

@@ -781,8 +781,15 @@ export class Fpu {
     } else if ((kx === K_ZERO && ky === K_ZERO) || (kx === K_INF && ky === K_INF)) return this.invalid(d);
     if (!this.denormOk(kx, ky)) return false;
     if (kx === K_INF || ky === K_INF) {
-      // Infinite operands give exact results (the invalid combinations are gone).
-      this.exact(d, op === OP_ADD ? a + b : op === OP_MUL ? a * b : a / b);
+      // Infinite operands give exact results (the invalid combinations are gone). Signs come
+      // from the classes, not the doubles: a finite 80-bit operand may be ±Inf as a double.
+      const sx = this.signOf(x);
+      const sy = this.signOf(y) !== sub;
+      let r: number;
+      if (op === OP_ADD) r = (kx === K_INF ? sx : sy) ? -Infinity : Infinity;
+      else if (op === OP_MUL || kx === K_INF) r = sx !== sy ? -Infinity : Infinity;
+      else r = sx !== sy ? -0 : 0; // finite / inf
+      this.exact(d, r);
       return true;
     }
     const zx = kx === K_ZERO;
