@@ -250,10 +250,10 @@ export class Ext80 {
     mul32(l1, h2); const lhh = mh; const lhl = ml;
     mul32(h1, h2); const hhh = mh; const hhl = ml;
     let c = llh + hll + lhl;
-    const p1 = c % TWO32;
+    const p1 = c >>> 0;
     let carry = Math.floor(c / TWO32);
     c = hlh + lhh + hhl + carry;
-    const p2 = c % TWO32;
+    const p2 = c >>> 0;
     carry = Math.floor(c / TWO32);
     const p3 = hhh + carry;
     if (p3 >= 0x80000000) {
@@ -461,8 +461,9 @@ function mul32(a: number, b: number): void {
   const a1 = a >>> 16; const a0 = a & 0xffff;
   const b1 = b >>> 16; const b0 = b & 0xffff;
   const mid = a1 * b0 + a0 * b1;
-  const low = a0 * b0 + (mid % 65536) * 65536;
-  ml = low % TWO32;
+  // (x >>> 0) is x mod 2^32 for any nonnegative integer below 2^53 (ToUint32): no fmod.
+  const low = a0 * b0 + ((mid >>> 0) & 0xffff) * 65536;
+  ml = low >>> 0;
   mh = a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / TWO32);
 }
 
