@@ -198,8 +198,8 @@ export class Ext80 {
     let fn = yneg; let fe = this.uE; let fh = this.uH; let fl = this.uL;
     // Make (ne, ee, eh, el) the larger magnitude.
     if (fe > ee || (fe === ee && (fh > eh || (fh === eh && fl > el)))) {
-      let t: number | boolean = ne; ne = fn; fn = t as boolean;
-      t = ee; ee = fe; fe = t;
+      const tn = ne; ne = fn; fn = tn;
+      let t = ee; ee = fe; fe = t;
       t = eh; eh = fh; fh = t;
       t = el; el = fl; fl = t;
     }
@@ -245,10 +245,10 @@ export class Ext80 {
     const h1 = this.uH; const l1 = this.uL; let E = this.uE;
     this.unpack(yse, yhi, ylo);
     const h2 = this.uH; const l2 = this.uL; E += this.uE;
-    mul32(l1, l2); const llh = mh; const p0 = ml;
-    mul32(h1, l2); const hlh = mh; const hll = ml;
-    mul32(l1, h2); const lhh = mh; const lhl = ml;
-    mul32(h1, h2); const hhh = mh; const hhl = ml;
+    mul32(l1, l2); const llh = M[0]; const p0 = M[1];
+    mul32(h1, l2); const hlh = M[0]; const hll = M[1];
+    mul32(l1, h2); const lhh = M[0]; const lhl = M[1];
+    mul32(h1, h2); const hhh = M[0]; const hhl = M[1];
     let c = llh + hll + lhl;
     const p1 = c >>> 0;
     let carry = Math.floor(c / TWO32);
@@ -453,18 +453,18 @@ export class Ext80 {
   }
 }
 
-let mh = 0;
-let ml = 0;
+/** mul32's result: [high, low]. A typed array, so storing doubles allocates nothing. */
+const M = new Float64Array(2);
 
-/** 32 x 32 -> 64-bit product into (mh, ml). Module scratch: written and read synchronously. */
+/** 32 x 32 -> 64-bit product into M. Module scratch: written and read synchronously. */
 function mul32(a: number, b: number): void {
   const a1 = a >>> 16; const a0 = a & 0xffff;
   const b1 = b >>> 16; const b0 = b & 0xffff;
   const mid = a1 * b0 + a0 * b1;
   // (x >>> 0) is x mod 2^32 for any nonnegative integer below 2^53 (ToUint32): no fmod.
   const low = a0 * b0 + ((mid >>> 0) & 0xffff) * 65536;
-  ml = low >>> 0;
-  mh = a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / TWO32);
+  M[1] = low >>> 0;
+  M[0] = a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / TWO32);
 }
 
 function bitOf(n2: number, n1: number, n0: number, j: number): number {

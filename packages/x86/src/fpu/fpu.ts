@@ -466,7 +466,7 @@ export class Fpu {
       const m = big + lo;
       es = sgn((big - m) + lo);
       const ex = (e === 0 ? 1 : e) - 16383 - 63;
-      x = m === 0 ? 0 : ldexp(m, ex);
+      x = m === 0 ? 0 : ex >= -1074 && ex <= 1023 ? m * pow2(ex) : ldexp(m, ex);
       if (x === Infinity) es = -1;
       else if (m !== 0 && x < 2.2250738585072014e-308) {
         // Below the double's normal range: round once at the fixed quantum 2^-1074 (rare).
