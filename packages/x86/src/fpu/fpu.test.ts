@@ -583,6 +583,19 @@ describe('arithmetic', () => {
     expect(s.fpu.status & SW_PE).toBe(0);
   });
 
+  it('constants are the 64-bit patterns of P6 hardware, rounded per RC', () => {
+    const s = setup();
+    const want: [number, number, number][] = [
+      [0x3fff, 0x80000000, 0], [0x4000, 0xd49a784b, 0xcd1b8afe], [0x3fff, 0xb8aa3b29, 0x5c17f0bc],
+      [0x4000, 0xc90fdaa2, 0x2168c235], [0x3ffd, 0x9a209a84, 0xfbcff799], [0x3ffe, 0xb17217f7, 0xd1cf79ac], [0, 0, 0],
+    ];
+    for (let i = 0; i < 7; i++) { s.x(0xd9, 0xe8 + i); expect(s.st80()).toEqual(want[i]); }
+    s.setRc(3);
+    s.x(0xd9, 0xeb); expect(s.st80()).toEqual([0x4000, 0xc90fdaa2, 0x2168c234]);
+    s.setRc(2);
+    s.x(0xd9, 0xe9); expect(s.st80()).toEqual([0x4000, 0xd49a784b, 0xcd1b8aff]);
+  });
+
   it('constants round per RC', () => {
     const s = setup();
     s.x(0xd9, 0xeb); expect(s.st64()).toBe(Math.PI);

@@ -15,7 +15,8 @@
  *   64-bit significands (`ext80.ts`) and rounded once to PC (24/53/64 bits) under RC, with
  *   the 15-bit exponent range, denormal results, PE/UE/OE/C1, and the 24576 exponent bias of
  *   unmasked overflow/underflow;
- * - comparisons, FXAM, FXTRACT, FCHS/FABS, FPREM/FPREM1 (exact remainders, quotient bits).
+ * - comparisons, FXAM, FXTRACT, FCHS/FABS, FPREM/FPREM1 (exact remainders, quotient bits),
+ *   and the FLDxx constants (P6's 64-bit patterns, rounded per RC).
  *
  * Where it differs: the transcendentals (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X,
  * FYL2XP1) compute on the double nearest each operand with the JavaScript Math library, so
@@ -157,18 +158,17 @@ const TWO32 = 4294967296;
 const TWO63 = 9223372036854775808;
 const TWO53 = 9007199254740992;
 
-/** Constants for FLD1..FLDZ: the double nearest the exact value and sign(exact - double). */
-// Parsed from strings: correctly rounded to the nearest double.
-const CONST_V = new Float64Array([
-  1,
-  Number('3.321928094887362347870319429489390175864831393'), // log2(10)
-  Number('1.442695040888963407359924681001892137426645954'), // log2(e)
-  Number('3.141592653589793238462643383279502884197169399'), // pi
-  Number('0.301029995663981195213738894724493026768189881'), // log10(2)
-  Number('0.693147180559945309417232121458176568075500134'), // ln(2)
-  0,
-]);
-const CONST_E = new Int8Array([0, 1, 1, 1, -1, 1, 0]);
+/**
+ * FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ as 80-bit patterns: sign/exponent and the
+ * significand truncated to 64 bits, plus whether round-to-nearest rounds it up (the bits
+ * beyond are nonzero for the five irrational constants, so RC up adds one ulp and RC down or
+ * chop keep the truncation, as on P6 hardware).
+ */
+const CONST_SE = new Uint16Array([0x3fff, 0x4000, 0x3fff, 0x4000, 0x3ffd, 0x3ffe, 0x0000]);
+const CONST_HI = new Uint32Array([0x80000000, 0xd49a784b, 0xb8aa3b29, 0xc90fdaa2, 0x9a209a84, 0xb17217f7, 0]);
+const CONST_LO = new Uint32Array([0x00000000, 0xcd1b8afe, 0x5c17f0bb, 0x2168c234, 0xfbcff798, 0xd1cf79ab, 0]);
+/** 0: exact; 1: irrational, nearest rounds down; 2: irrational, nearest rounds up. */
+const CONST_RN = new Uint8Array([0, 1, 2, 2, 2, 2, 0]);
 
 // ------------------------------------------------------------------------------------------------
 
@@ -1471,9 +1471,10 @@ export class Fpu {
         }
       case 5: {
         if (i === 7) return FPU_UD;
-        const x = CONST_V[i];
-        const es = CONST_E[i];
-        this.setV(TMP, es === 0 ? x : this.rnd(x, es, 53, -1022, 1023));
+        const k = CONST_RN[i];
+        const rc = (this.cw >> 10) & 3;
+        const up = k !== 0 && (rc === RC_UP || (rc === RC_NEAR && k === 2));
+        this.setRaw(TMP, CONST_SE[i], CONST_HI[i], CONST_LO[i] + (up ? 1 : 0));
         this.push(TMP);
         return -1;
       }
