@@ -260,3 +260,50 @@ describe('FPREM and FPREM1 are exact', () => {
     });
   }
 });
+
+describe('80-bit arithmetic on edge significands', () => {
+  const edges: Pat[] = [
+    [0x3fff, 0x80000000, 0], [0x3fff, 0xffffffff, 0xffffffff], [0x3fff, 0x80000000, 1],
+    [0xbfff, 0xffffffff, 0xfffffffe], [0x0000, 0, 1], [0x7ffe, 0xffffffff, 0xffffffff],
+    [0x0001, 0x80000000, 0], [0x0000, 0x80000000, 0], [0x4040, 0xc0000000, 0x00000001],
+  ];
+  it('all pairs, all operations, all RC, PC = extended', () => {
+    const { fpu, mem, x } = rig();
+    const load = (p: Pat): void => { mem.write32(0, p[2]); mem.write32(4, p[1]); mem.write16(8, p[0]); x(0xdb, 0x28, 0); };
+    for (const a of edges) {
+      for (const b of edges) {
+        for (const [name, modrm] of OPS) {
+          for (let rc = 0; rc < 4; rc++) {
+            if (name === 'sqrt' && (a[0] & 0x8000)) continue;
+            mem.write16(0x80, 0x033f | (rc << 10));
+            x(0xd9, 0x28, 0x80);
+            x(0xdb, 0xe3); x(0xd9, 0x28, 0x80);
+            load(a);
+            if (name !== 'sqrt') { load(b); x(0xde, modrm); } else x(0xd9, 0xfa);
+            const sw = fpu.status;
+            x(0xdb, 0x38, 0x20);
+            const got: Pat = [mem.u16(0x28), mem.u32(0x24), mem.u32(0x20)];
+            const [an, ad] = ratOf(a);
+            const [bn, bd] = ratOf(b);
+            let want: ReturnType<typeof ref>;
+            let n = 0n; let d = 1n;
+            switch (name) {
+              case 'add': n = an * bd + bn * ad; d = ad * bd; break;
+              case 'sub': n = an * bd - bn * ad; d = ad * bd; break;
+              case 'mul': n = an * bn; d = ad * bd; break;
+              case 'div': n = an * bd; d = ad * bn; if (d < 0n) { n = -n; d = -d; } break;
+              default: break;
+            }
+            if (name === 'sqrt') want = refSqrt(an, ad, 64, rc);
+            else if (n === 0n) want = { pat: [rc === 1 ? 0x8000 : 0, 0, 0], pe: false, ue: false, oe: false, up: false };
+            else want = ref(n, d, 64, rc);
+            const ctx = `${name} rc=${rc} a=${a.map((v) => v.toString(16))} b=${b.map((v) => v.toString(16))}`;
+            expect(got.map((v) => v.toString(16)), ctx).toEqual(want.pat.map((v) => v.toString(16)));
+            expect({ pe: (sw & SW_PE) !== 0, ue: (sw & SW_UE) !== 0, oe: (sw & SW_OE) !== 0, up: (sw & SW_C1) !== 0 }, ctx)
+              .toEqual({ pe: want.pe, ue: want.ue, oe: want.oe, up: want.up });
+          }
+        }
+      }
+    }
+  });
+});

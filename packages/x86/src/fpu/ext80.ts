@@ -274,35 +274,58 @@ export class Ext80 {
     const yh = this.uH; const yl = this.uL; const yE = this.uE; const yneg = this.uNeg;
     this.unpack(xse, xhi, xlo);
     const neg = this.uNeg !== yneg;
-    let E = this.uE - yE;
-    let r2 = 0; let r1 = this.uH; let r0 = this.uL;
-    if (r1 < yh || (r1 === yh && r0 < yl)) {
-      r2 = r1 >>> 31; r1 = ((r1 << 1) | (r0 >>> 31)) >>> 0; r0 = (r0 << 1) >>> 0;
-      E -= 1;
+    // Radix-2^16 long division of X * 2^80 by Y with 16-bit limbs; each digit is estimated
+    // with doubles and corrected exactly. Remainder R < Y is kept in r4..r0.
+    const y3 = yh >>> 16; const y2 = yh & 0xffff; const y1 = yl >>> 16; const y0 = yl & 0xffff;
+    const yd = yh * TWO32 + yl;
+    let r4 = 0; let r3 = this.uH >>> 16; let r2 = this.uH & 0xffff; let r1 = this.uL >>> 16; let r0 = this.uL & 0xffff;
+    // Leading quotient bit: X >= Y.
+    let q = 0;
+    if (this.uH > yh || (this.uH === yh && this.uL >= yl)) {
+      q = 1;
+      let t = r0 - y0; r0 = t & 0xffff; let c = t >> 16;
+      t = r1 - y1 + c; r1 = t & 0xffff; c = t >> 16;
+      t = r2 - y2 + c; r2 = t & 0xffff; c = t >> 16;
+      r3 = r3 - y3 + c;
     }
-    let q2 = 0; let q1 = 0; let q0 = 0;
-    for (let i = 0; i < 66; i++) {
-      const ge = r2 !== 0 || r1 > yh || (r1 === yh && r0 >= yl);
-      if (ge) {
-        let d = r0 - yl;
-        r0 = d >>> 0;
-        const bw = d < 0 ? 1 : 0;
-        d = r1 - yh - bw;
-        r1 = d >>> 0;
-        r2 = d < 0 ? r2 - 1 : r2;
+    let q2 = 0; let q1 = 0; let q0 = 0; // 81-bit quotient: q | 5 digits
+    for (let k = 0; k < 5; k++) {
+      r4 = r3; r3 = r2; r2 = r1; r1 = r0; r0 = 0;
+      let d = Math.floor((((r4 * 65536 + r3) * 65536 + r2) * 65536 + r1) * 65536 / yd);
+      if (d > 0xffff) d = 0xffff;
+      // R -= d * Y
+      let t = r0 - d * y0; let c = Math.floor(t / 65536); r0 = t - c * 65536;
+      t = r1 - d * y1 + c; c = Math.floor(t / 65536); r1 = t - c * 65536;
+      t = r2 - d * y2 + c; c = Math.floor(t / 65536); r2 = t - c * 65536;
+      t = r3 - d * y3 + c; c = Math.floor(t / 65536); r3 = t - c * 65536;
+      r4 += c;
+      while (r4 < 0) {
+        // Estimate one too large: add Y back.
+        d -= 1;
+        t = r0 + y0; r0 = t & 0xffff; c = t >>> 16;
+        t = r1 + y1 + c; r1 = t & 0xffff; c = t >>> 16;
+        t = r2 + y2 + c; r2 = t & 0xffff; c = t >>> 16;
+        t = r3 + y3 + c; r3 = t & 0xffff; c = t >>> 16;
+        r4 += c;
       }
-      q2 = ((q2 << 1) | (q1 >>> 31)) >>> 0;
-      q1 = ((q1 << 1) | (q0 >>> 31)) >>> 0;
-      q0 = ((q0 << 1) | (ge ? 1 : 0)) >>> 0;
-      r2 = (r2 << 1) | (r1 >>> 31);
-      r1 = ((r1 << 1) | (r0 >>> 31)) >>> 0;
-      r0 = (r0 << 1) >>> 0;
+      while (r4 > 0 || r3 > y3 || (r3 === y3 && (r2 > y2 || (r2 === y2 && (r1 > y1 || (r1 === y1 && r0 >= y0)))))) {
+        // Estimate one too small: subtract Y once more.
+        d += 1;
+        t = r0 - y0; r0 = t & 0xffff; c = t >> 16;
+        t = r1 - y1 + c; r1 = t & 0xffff; c = t >> 16;
+        t = r2 - y2 + c; r2 = t & 0xffff; c = t >> 16;
+        t = r3 - y3 + c; r3 = t & 0xffff; c = t >> 16;
+        r4 += c;
+      }
+      // Append the digit: (q2:q1:q0) = (q2:q1:q0) << 16 | d
+      q2 = ((q2 << 16) | (q1 >>> 16)) >>> 0;
+      q1 = ((q1 << 16) | (q0 >>> 16)) >>> 0;
+      q0 = ((q0 << 16) | d) >>> 0;
     }
-    this.a2 = ((q2 << 30) | (q1 >>> 2)) >>> 0;
-    this.a1 = ((q1 << 30) | (q0 >>> 2)) >>> 0;
-    this.a0 = (q0 << 30) >>> 0;
-    this.st = (r2 | r1 | r0) !== 0;
-    this.roundPack(neg, E, -Infinity);
+    this.a2 = (q2 | (q << 16)) >>> 0; this.a1 = q1; this.a0 = q0;
+    this.st = (r3 | r2 | r1 | r0) !== 0;
+    const z = this.norm();
+    this.roundPack(neg, this.uE - yE - 80 + 95 - z, -Infinity);
   }
 
   /** sqrt(x), x finite positive. */
