@@ -72,6 +72,8 @@ export const vmConfigSchema = z
     debug: z.array(z.enum(DEBUG_SWITCHES, { error: `expected one of ${DEBUG_SWITCHES.join(', ')}` })).default([]),
     onReset: z.enum(['reset', 'stop'], { error: "expected 'reset' | 'stop'" }).default('reset'),
     unhookedIo: z.enum(['fail', 'float'], { error: "expected 'fail' | 'float'" }).default('fail'),
+    /** Guest-physical addresses with nothing behind them: all-ones reads as on a PC, or fail stop. */
+    unmappedMemory: z.enum(['float', 'fail'], { error: "expected 'float' | 'fail'" }).default('float'),
   })
   .strict();
 

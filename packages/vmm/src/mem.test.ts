@@ -29,11 +29,21 @@ describe('guest-physical memory map', () => {
     expect(seen).toEqual([0xb0, 0]);
     expect(() => m.hook(0xfee00000, 0x1000, { read: () => 0, write: () => {} }, 'HPET')).toThrow(/already hooked by APIC, requested by HPET/);
     m.unhook(0xfee00000, 'APIC');
-    expect(() => m.read(0xfee00020, 4)).toThrow(/nothing is mapped/);
+    expect(m.read(0xfee00020, 4)).toBe(0xffffffff); // nothing there any more: the bus floats
   });
 
-  it('fails stop where nothing is mapped and refuses images that do not fit', () => {
+  it('reads all ones and drops writes where nothing is mapped, as a PC bus does', () => {
     const m = new MemoryMap(new Uint8Array(0x1000), new Telemetry());
+    expect(m.read(0xcae5e6e0, 4)).toBe(0xffffffff);
+    expect(m.read(0x2000, 2)).toBe(0xffff);
+    m.write(0x2000, 1, 0);
+    expect(m.read(0x2000, 1)).toBe(0xff);
+    expect(m.unmappedAccesses).toBe(4);
+  });
+
+  it('fails stop where nothing is mapped when told to, and refuses images that do not fit', () => {
+    const m = new MemoryMap(new Uint8Array(0x1000), new Telemetry());
+    m.unmapped = 'fail';
     expect(() => m.read(0x2000, 1)).toThrow(/\[mem\] 1-byte read of guest-physical memory where nothing is mapped \(addr=0x00002000\)/);
     expect(() => m.load(0xf00, new Uint8Array(0x200), 'kernel')).toThrow(/does not fit/);
   });

@@ -24,8 +24,10 @@ interface Region {
  * every other frame is flagged and reaches {@link read}/{@link write} through the bus, which
  * counts it as an MMIO exit.
  *
- * Policy: a write to ROM is dropped (a ROM chip ignores it); an access where nothing is mapped
- * fails stop.
+ * Policy: a write to ROM is dropped (a ROM chip ignores it). An access where nothing is mapped
+ * behaves as on a PC: the cycle ends in a master abort, reads return all ones and writes vanish
+ * (`unmapped: 'float'`, the default; Linux reads a per-CPU variable through a not-yet-paged
+ * address early in boot and relies on it). `unmapped: 'fail'` stops the VM there instead.
  */
 export class MemoryMap {
   readonly ram: Uint8Array;
@@ -33,6 +35,10 @@ export class MemoryMap {
   /** Index+1 into `regions` per frame, 0 for none. */
   private readonly frameRegion = new Int32Array(FRAMES);
   private readonly regions: (Region | null)[] = [];
+  /** What an access to unmapped guest-physical memory does. */
+  unmapped: 'float' | 'fail' = 'float';
+  /** Accesses that found nothing mapped (counted, whatever the policy). */
+  unmappedAccesses = 0;
 
   constructor(
     ram: Uint8Array,
@@ -85,6 +91,7 @@ export class MemoryMap {
   read(paddr: number, size: AccessSize): number {
     this.telemetry.mmioExits++;
     const r = this.regionAt(paddr, size, 'read');
+    if (r === null) return size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
     const off = paddr - r.base;
     if (r.kind === 'hook') return (r.ops as MmioOps).read(off, size) >>> 0;
     const b = r.bytes as Uint8Array;
@@ -97,20 +104,21 @@ export class MemoryMap {
   write(paddr: number, size: AccessSize, value: number): void {
     this.telemetry.mmioExits++;
     const r = this.regionAt(paddr, size, 'write');
+    if (r === null) return;
     if (r.kind === 'hook') (r.ops as MmioOps).write(paddr - r.base, size, value);
     // ROM: the chip ignores writes.
   }
 
-  private regionAt(paddr: number, size: number, what: string): Region {
+  /** The region under an access, or null where nothing is mapped and the policy floats it. */
+  private regionAt(paddr: number, size: number, what: string): Region | null {
     const idx = this.frameRegion[paddr >>> PAGE_SHIFT] as number;
     const r = idx > 0 ? this.regions[idx - 1] : null;
-    if (!r || paddr < r.base || paddr + size > r.base + r.size) {
-      throw new V3Error(
-        { component: 'mem', addr: paddr },
-        `${size}-byte ${what} of guest-physical memory where nothing is mapped`,
-      );
+    if (r && paddr >= r.base && paddr + size <= r.base + r.size) return r;
+    if (!r && this.unmapped === 'float' && paddr >= this.ram.length) {
+      this.unmappedAccesses++;
+      return null;
     }
-    return r;
+    throw new V3Error({ component: 'mem', addr: paddr }, `${size}-byte ${what} of guest-physical memory where nothing is mapped`);
   }
 
   private addRegion(r: Region): void {

@@ -77,6 +77,7 @@ export class V3VmInfo {
     this.ramPaddr = got.paddr;
     got.bytes.fill(0);
     this.mem = new MemoryMap(got.bytes, this.telemetry);
+    this.mem.unmapped = config.unmappedMemory;
     this.devMgr = new DeviceManager(this);
     this.intr.onRaise = () => {
       for (const c of this.cores) c.kick();
