@@ -570,6 +570,9 @@ describe('arithmetic', () => {
     const s = setup();
     s.ld(3); s.ld(8); s.x(0xd9, 0xf1); // 3 * log2(8)
     expect(s.fpu.st(0)).toBe(9);
+    s.ld(1); s.ld80(0x0ff0, 0x80000000, 0); s.x(0xd9, 0xf1); // log2(2^-12303) beyond the double range
+    expect(s.fpu.st(0)).toBe(-12303);
+    s.x(0xdd, R(3, 0));
     s.ld(1); s.x(0xd9, 0xf3); // atan2(9, 1)
     expect(s.fpu.st(0)).toBe(Math.atan2(9, 1));
     s.ld(2); s.ld(0); s.x(0xd9, 0xf1);

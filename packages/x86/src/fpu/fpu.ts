@@ -1786,12 +1786,22 @@ export class Fpu {
     const p1 = this.phys(1);
     const x = this.v[p0];
     const y = this.v[p1];
-    const l = p1plus ? Math.log1p(x) / Math.LN2 : Math.log2(x);
+    const k0 = this.cls(p0);
+    let l: number;
+    if (p1plus) l = Math.log1p(x) / Math.LN2;
+    else if (k0 === K_NORMAL || k0 === K_DENORM) {
+      // log2 from the 80-bit exponent and significand: right for operands beyond the double
+      // range too, and exact (an integer) for powers of two.
+      this.toRaw(p0);
+      const e = this.ext;
+      e.unpack(this.rse[p0], this.rhi[p0], this.rlo[p0]);
+      l = e.uNeg ? NaN : e.uE + Math.log2((e.uH * TWO32 + e.uL) / TWO63);
+    } else l = k0 === K_ZERO ? -Infinity : this.signOf(p0) ? NaN : Infinity;
     if (Number.isNaN(l) || (l === 0 && !Number.isFinite(y)) || (!Number.isFinite(l) && y === 0)) {
       if (this.invalid(p1)) this.pop();
       return;
     }
-    if (!p1plus && x === 0) {
+    if (!p1plus && k0 === K_ZERO) {
       this.xf |= SW_ZE;
       if (!this.masked(SW_ZE)) return;
       this.exact(p1, isNeg(y) ? Infinity : -Infinity);
