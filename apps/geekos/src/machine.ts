@@ -42,7 +42,8 @@ const PC_DEVICES: V3VmConfig['devices'] = [
   { class: 'SERIAL', id: 'com1', port: 'COM1', stream: SERIAL_STREAM }, // 0x3F8-0x3FF, IRQ 4
   { class: 'BOCHS_DEBUG', id: 'bochs-debug' },                          // 0xE9 console, 0x8900 shutdown
   { class: 'OS_DEBUG', id: 'os-debug' },                                // Palacios' guest debug port
-  { class: 'GENERIC', id: 'post', ranges: [{ start: 0x80, end: 0x80, mode: 'print' }] }, // POST codes
+  // POST codes and Linux's I/O delay (outb_p writes 0x80 thousands of times): ignored, not printed.
+  { class: 'GENERIC', id: 'post', ranges: [{ start: 0x80, end: 0x80, mode: 'ignore' }] },
 ];
 
 /** The run's choices that shape the VM (see the CLI). */
