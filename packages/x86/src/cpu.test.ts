@@ -665,6 +665,20 @@ describe('system instructions', () => {
     expect(st.eax).toBe(0x10000001); // one instruction (RDTSC itself) after the write
   });
 
+  it('machine-check architecture with zero banks: MCG_CAP reads 0, MCG_CTL raises #GP', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    setGate(m, 13, 0x6000);
+    m.ram[0x6000] = 0xf4;
+    m.ram.set([0xb9, 0x79, 1, 0, 0, 0x0f, 0x32, 0x89, 0xc3, 0xb9, 0x7b, 1, 0, 0, 0x0f, 0x32, 0xf4], 0x5000);
+    m.cpu.setState({ eax: 0x55, ebx: 0x66 });
+    m.cpu.run(10);
+    const st = m.cpu.getState();
+    expect(st.ebx).toBe(0);
+    expect(st.eip).toBe(0x6001);
+    expect(m.dv.getUint32(0x90000 - 12, true)).toBe(0x500e); // #GP at the second RDMSR
+  });
+
   it('P6 PERFCTR0 keeps a written 40-bit value (the probe Linux runs at boot)', () => {
     const m = machine();
     protectedMode(m, 0x5000);

@@ -302,8 +302,7 @@ export function rdtsc(c: Cpu): void {
 /** MSRs that exist on a P6-class CPU but that we do not model: touching them fails stop. */
 function p6Msr(n: number): boolean {
   return n === 0x1b || n === 0x2a || n === 0x79 ||
-    n === 0xfe || (n >= 0x179 && n <= 0x17b) || (n >= 0x1d9 && n <= 0x1de) ||
-    (n >= 0x200 && n <= 0x2ff) || (n >= 0x400 && n <= 0x413);
+    n === 0xfe || (n >= 0x1d9 && n <= 0x1de) || (n >= 0x200 && n <= 0x2ff);
 }
 
 export function rdmsr(c: Cpu): void {
@@ -320,6 +319,9 @@ export function rdmsr(c: Cpu): void {
     // written; the counters do not count and raise no PMI. Linux probes and arms them at boot.
     case 0xc1: case 0xc2: v = c.perfMsr[n - 0xc1]; break;
     case 0x186: case 0x187: v = c.perfMsr[n - 0x186 + 2]; break;
+    // Machine-check architecture with zero banks and no MCG_CTL: MCG_CAP = 0, MCG_STATUS = 0
+    // (so MCG_CTL and the bank MSRs do not exist and raise #GP, as the SDM's MCG_CAP implies).
+    case 0x179: case 0x17a: v = 0; break;
     case 0x174: v = c.sysenterCs; break;
     case 0x175: v = c.sysenterEsp >>> 0; break;
     case 0x176: v = c.sysenterEip >>> 0; break;
@@ -342,6 +344,8 @@ export function wrmsr(c: Cpu): void {
     // Counters are 40 bits wide; event selects 32.
     case 0xc1: case 0xc2: c.perfMsr[n - 0xc1] = (hi & 0xff) * 0x100000000 + lo; return;
     case 0x186: case 0x187: c.perfMsr[n - 0x186 + 2] = lo; return;
+    // MCG_STATUS accepts zero (software clears MCIP after a handler); MCG_CAP is read-only.
+    case 0x17a: if (lo !== 0 || hi !== 0) c.gp(0); return;
     case 0x174: c.sysenterCs = lo & 0xffff; return;
     case 0x175: c.sysenterEsp = lo; return;
     case 0x176: c.sysenterEip = lo; return;
