@@ -1045,6 +1045,65 @@ export class Cpu {
 
   /** The memory half of ModRM decoding (kept out of line so decodeModrm stays small). */
   private decodeMem(m: number): void {
+    const eip = this.eip;
+    // SIB + disp32 is at most 5 more bytes: read them straight from the fetch window.
+    if (eip >= this.fwLo && eip + 5 <= this.fwHi) this.decodeMemWindow(m, eip);
+    else this.decodeMemSlow(m);
+  }
+
+  /** decodeMem with every byte inside the fetch window (no per-byte fetch checks). */
+  private decodeMemWindow(m: number, eip: number): void {
+    this.isMem = true;
+    const ram = this.ram;
+    const delta = this.fwDelta;
+    const r = this.r32;
+    const mod = m >> 6;
+    const rm = m & 7;
+    let p = delta + eip;
+    let seg = DS;
+    let ea: number;
+    if (!this.as32) {
+      switch (rm) {
+        case 0: ea = r[6] + r[12]; break;
+        case 1: ea = r[6] + r[14]; break;
+        case 2: ea = r[10] + r[12]; seg = SS; break;
+        case 3: ea = r[10] + r[14]; seg = SS; break;
+        case 4: ea = r[12]; break;
+        case 5: ea = r[14]; break;
+        case 6:
+          if (mod === 0) { ea = ram[p] | (ram[p + 1] << 8); p += 2; } else { ea = r[10]; seg = SS; }
+          break;
+        default: ea = r[6]; break;
+      }
+      if (mod === 1) { ea += (ram[p] << 24) >> 24; p++; }
+      else if (mod === 2) { ea += ram[p] | (ram[p + 1] << 8); p += 2; }
+      this.ea = ea & 0xffff;
+    } else {
+      if (rm === 4) {
+        const sib = ram[p++];
+        const base = sib & 7;
+        const idx = (sib >> 3) & 7;
+        if (base === 5 && mod === 0) { ea = this.dv.getInt32(p, true); p += 4; }
+        else {
+          ea = r[base << 1];
+          if (base === 4 || base === 5) seg = SS;
+        }
+        if (idx !== 4) ea += r[idx << 1] << (sib >> 6);
+      } else if (rm === 5 && mod === 0) {
+        ea = this.dv.getInt32(p, true); p += 4;
+      } else {
+        ea = r[rm << 1];
+        if (rm === 5) seg = SS;
+      }
+      if (mod === 1) { ea += (ram[p] << 24) >> 24; p++; }
+      else if (mod === 2) { ea += this.dv.getInt32(p, true); p += 4; }
+      this.ea = ea >>> 0;
+    }
+    this.eip = p - delta;
+    this.eaSeg = this.segOvr >= 0 ? this.segOvr : seg;
+  }
+
+  private decodeMemSlow(m: number): void {
     this.isMem = true;
     const mod = m >> 6;
     const rm = m & 7;
