@@ -1,5 +1,6 @@
 import { V3Error, type DeviceClass, type HostKeyboardEvent, type HostMouseEvent, type MmioOps, type MsrOps } from '@v3/device-api';
 import type { V3IoRead, V3IoWrite } from './io-hooks.js';
+import type { V3CpuidHook } from './cpuid-hooks.js';
 import { configError, parseVmConfig } from './config.js';
 import { V3Core } from './core.js';
 import { DeviceRegistry } from './dev-mgr.js';
@@ -240,4 +241,16 @@ export function v3_deliver_mouse_event(vm: V3VmInfo, event: HostMouseEvent): num
   const n = vm.hostEvents.deliver('mouse', event);
   for (const c of vm.cores) c.kick();
   return n;
+}
+
+/** `v3_hook_cpuid`: answer CPUID `leaf` for the guest. */
+export function v3_hook_cpuid(vm: V3VmInfo, leaf: number, hook: V3CpuidHook, owner: string): number {
+  vm.cpuid.hook(leaf, hook, owner);
+  return 0;
+}
+
+/** `v3_unhook_cpuid`. */
+export function v3_unhook_cpuid(vm: V3VmInfo, leaf: number, owner: string): number {
+  vm.cpuid.unhook(leaf, owner);
+  return 0;
 }

@@ -1,5 +1,5 @@
 import { V3Error } from '@v3/device-api';
-import { Cpu, X86Unimplemented, type CpuState, type ExitReason } from '@v3/x86';
+import { Cpu, X86Unimplemented, type CpuState, type ExitReason, type X86Bus } from '@v3/x86';
 import type { V3VmInfo } from './vm.js';
 
 /**
@@ -37,11 +37,20 @@ export interface V3Engine {
 export function createX86Engine(vm: V3VmInfo): V3Engine {
   const io = vm.io;
   const mem = vm.mem;
-  return new Cpu(mem.guestMemory, {
+  const cpuid = vm.cpuid;
+  const bus: X86Bus = {
     ioRead: (port, size) => io.read(port, size),
     ioWrite: (port, size, value) => io.write(port, size, value),
     memRead: (paddr, size) => mem.read(paddr, size),
     memWrite: (paddr, size, value) => mem.write(paddr, size, value),
+  };
+  // Instruction and exception traces of DEBUG_XED / DEBUG_EMULATOR builds.
+  const trace = (line: string): void => {
+    if (vm.debugOn('XED') || vm.debugOn('EMULATOR')) vm.debug('XED', line);
+  };
+  return new Cpu(mem.guestMemory, bus, {
+    cpuid: { hook: (leaf, subleaf) => cpuid.answer(leaf, subleaf) },
+    trace,
   });
 }
 

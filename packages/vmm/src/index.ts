@@ -26,6 +26,8 @@ export {
   v3_hook_full_mem,
   v3_unhook_mem,
   v3_hook_msr,
+  v3_hook_cpuid,
+  v3_unhook_cpuid,
   v3_unhook_msr,
   v3_deliver_keyboard_event,
   v3_deliver_mouse_event,
@@ -39,6 +41,7 @@ export type { V3VmConfig, V3VmConfigResolved } from './config.js';
 export type { V3Telemetry } from './telemetry.js';
 export type { V3Engine } from './engine.js';
 export type { V3IoRead, V3IoWrite } from './io-hooks.js';
+export type { V3CpuidHook, V3CpuidResult } from './cpuid-hooks.js';
 export { detectKernelKind } from './loaders/index.js';
 export { v3_debug_compiled_in, v3_debug_compiled_list } from './debug.js';
 export { V3Error, v3Fail } from '@v3/device-api';

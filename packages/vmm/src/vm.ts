@@ -7,6 +7,7 @@ import { InterruptRouting } from './intr.js';
 import { IoMap } from './io-hooks.js';
 import { MemoryMap } from './mem.js';
 import { MsrMap } from './msr-hooks.js';
+import { CpuidMap } from './cpuid-hooks.js';
 import { HostEventBus } from './host-events.js';
 import type { V3OsHooks, V3StreamHooks } from './os-hooks.js';
 import { Telemetry } from './telemetry.js';
@@ -39,6 +40,7 @@ export class V3VmInfo {
   readonly mem: MemoryMap;
   readonly intr = new InterruptRouting();
   readonly msr: MsrMap;
+  readonly cpuid: CpuidMap;
   readonly hostEvents = new HostEventBus();
   readonly time: VmTime;
   readonly devMgr: DeviceManager;
@@ -67,6 +69,7 @@ export class V3VmInfo {
     }
     this.io = new IoMap(this.telemetry);
     this.msr = new MsrMap(this.telemetry);
+    this.cpuid = new CpuidMap(this.telemetry);
     this.io.unhooked = config.unhookedIo;
     this.time = new VmTime(config.clock, config.virtualMips);
     const pages = Math.ceil((config.memory * 1024 * 1024) / 4096);

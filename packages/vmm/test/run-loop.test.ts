@@ -6,6 +6,7 @@ import {
   v3_free_vm,
   v3_get_state,
   v3_get_telemetry,
+  v3_hook_cpuid,
   v3_init,
   v3_pause_vm,
   v3_shutdown,
@@ -212,6 +213,18 @@ describe('the run loop on a real guest', () => {
     v3_start_vm(vm2, 1);
     expect((await v3_wait_vm(vm2)).reason).toBe('reset');
     v3_free_vm(vm2);
+  });
+
+  it('answers CPUID from a hook, counting the exit', async () => {
+    // xor eax, eax; cpuid; mov al, bl; out 0xE9, al; out 0xF4, al
+    const { vm, ports } = makeVm([0x66, 0x31, 0xc0, 0x0f, 0xa2, 0x88, 0xd8, OUT_IMM, 0xe9, OUT_IMM, 0xf4]);
+    v3_hook_cpuid(vm, 0, () => [1, 0x56, 0, 0], 'test');
+    expect(() => v3_hook_cpuid(vm, 0, () => [0, 0, 0, 0], 'other')).toThrow(/already hooked by test, requested by other/);
+    v3_start_vm(vm, 1);
+    expect((await v3_wait_vm(vm)).reason).toBe('poweroff');
+    expect(String.fromCharCode(...ports.out)).toBe('V');
+    expect(v3_get_telemetry(vm).exits.cpuid).toBe(1);
+    v3_free_vm(vm);
   });
 
   it('refuses a second hook on a taken port at creation, naming both devices', () => {
