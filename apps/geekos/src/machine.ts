@@ -9,11 +9,12 @@ import { i8042 } from '@v3/dev-i8042';
 import { pci } from '@v3/dev-pci';
 import { i440fx } from '@v3/dev-i440fx';
 import { piix3 } from '@v3/dev-piix3';
+import { i8237 } from '@v3/dev-i8237';
 import { detectKernelKind, type DeviceClass, type V3VmConfig } from '@v3/vmm';
 
 /** The device classes linked into the GeekOS image (registered with `v3_init`). */
 export const DEVICE_CLASSES: readonly DeviceClass[] = [
-  i8259a, i8254, ns16550, bochsDebug, osDebug, generic, nvram, i8042, pci, i440fx, piix3,
+  i8259a, i8254, ns16550, bochsDebug, osDebug, generic, nvram, i8042, pci, i440fx, piix3, i8237,
 ] as readonly DeviceClass[];
 
 /** The stream the guest's COM1 is connected to; the app maps it to stdio, a file or nothing. */
@@ -30,6 +31,7 @@ export function machineDevices(memoryMiB: number | undefined): V3VmConfig['devic
     // because: the CMOS reports the RAM size; an unusable -m is refused by the VMM's own check.
     { class: 'NVRAM', id: 'nvram', memory: memoryMiB ?? 1 },                // 0x70-0x71, IRQ 8
     { class: 'KEYBOARD', id: 'i8042' },                                     // 0x60, 0x64, 0x92, IRQ 1/12
+    { class: 'DMA', id: 'DMA' },                                            // 0x00-0x0F, 0xC0-0xDF, 0x81-0x8F
     { class: 'PCI', id: 'pci0' },                                           // 0xCF8-0xCFF
     { class: 'i440FX', id: 'northbridge', bus: 'pci0' },                    // 00:00.0
     { class: 'PIIX3', id: 'southbridge', bus: 'pci0' },                     // 00:01.0, 0xCF9
