@@ -24,6 +24,8 @@ export interface CliOptions {
   telemetry: boolean;
   /** `-no-reboot`. */
   noReboot: boolean;
+  /** `-unhooked-io`: a port nothing hooks stops the VM (`fail`) or floats (`float`, for exploring). */
+  unhookedIo: 'fail' | 'float';
 }
 
 /** What the command line asks for. */
@@ -78,6 +80,7 @@ function parser() {
     .option('clock', { choices: ['host', 'virtual'] as const, default: 'host' as const, describe: 'guest time: wall clock, or instructions retired (reproducible)' })
     .option('debug', { type: 'string', requiresArg: true, describe: `run-time debug output, COMP[,COMP] of: ${DEBUG_SWITCHES.join(' ')}` })
     .option('telemetry', { type: 'boolean', default: false, describe: 'print exit counts, instructions and MIPS at the end' })
+    .option('unhooked-io', { choices: ['fail', 'float'] as const, default: 'fail' as const, describe: "a port nothing hooks: stop the VM, or read all ones and drop writes (exploring; -telemetry lists them)" })
     .option('no-reboot', { type: 'boolean', default: false, describe: 'end the run when the guest resets, instead of rebooting it' })
     .help('help')
     .alias('help', 'h')
@@ -152,6 +155,7 @@ export function parseCli(argv: readonly string[], env: Record<string, string | u
       debug: [...debug],
       telemetry: parsed.telemetry === true,
       noReboot: parsed['no-reboot'] === true,
+      unhookedIo: parsed['unhooked-io'] === 'float' ? 'float' : 'fail',
     },
   };
 }

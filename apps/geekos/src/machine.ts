@@ -63,6 +63,8 @@ export interface MachineOptions {
   debug: string[];
   /** `-no-reboot`: a guest reset ends the run instead of restarting the VM. */
   noReboot: boolean;
+  /** `-unhooked-io`. */
+  unhookedIo?: 'fail' | 'float';
 }
 
 /** The VM configuration of a GeekOS run. */
@@ -77,6 +79,7 @@ export function machineConfig(o: MachineOptions): V3VmConfig {
     devices: machineDevices(typeof o.memory === 'number' ? o.memory : undefined),
     debug: o.debug as V3VmConfig['debug'],
     onReset: o.noReboot ? 'stop' : 'reset',
+    unhookedIo: o.unhookedIo ?? 'fail',
   };
 }
 

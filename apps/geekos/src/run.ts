@@ -102,6 +102,7 @@ export async function main(proc: GeekosProcess): Promise<number> {
     clock: o.clock,
     debug: o.debug,
     noReboot: o.noReboot,
+    unhookedIo: o.unhookedIo,
   };
   let config: ReturnType<typeof machineConfig>;
   try {

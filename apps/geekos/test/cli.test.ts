@@ -23,6 +23,7 @@ describe('the command line', () => {
         debug: ['PIC', 'PIT'],
         telemetry: true,
         noReboot: true,
+        unhookedIo: 'fail',
       },
     });
   });
@@ -30,7 +31,7 @@ describe('the command line', () => {
   it('has defaults: 128 MiB, COM1 on stdio, the built-in guest, the host clock', () => {
     expect(parseCli([])).toEqual({
       kind: 'run',
-      options: { memory: 128, serial: { kind: 'stdio' }, kernel: null, initrd: null, append: null, clock: 'host', debug: [], telemetry: false, noReboot: false },
+      options: { memory: 128, serial: { kind: 'stdio' }, kernel: null, initrd: null, append: null, clock: 'host', debug: [], telemetry: false, noReboot: false, unhookedIo: 'fail' },
     });
   });
 

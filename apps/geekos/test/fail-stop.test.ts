@@ -36,6 +36,14 @@ describe('fail stop, end to end', () => {
     expect(r.stderr).toMatch(/^geekos: fail stop in io /m);
   });
 
+  it('-unhooked-io float lets the guest read all ones from it, and -telemetry lists the port', async () => {
+    // in al, 0x99; out 0xE9, al (the debug console shows what was read); cli; hlt
+    const r = await runGuest([0xfa, 0xe4, 0x99, 0xe6, 0xe9, 0xb0, 0x0a, 0xe6, 0xe9, 0xf4], '-unhooked-io', 'float', '-telemetry');
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('BOCHS_CONSOLE> \xff');
+    expect(r.stderr).toMatch(/unhooked ports floated: 0x99×1$/m);
+  });
+
   it('out 0x99, al stops the VM too', async () => {
     const r = await runGuest([0xfa, 0xb0, 0x42, 0xe6, 0x99, 0xf4]);
     expect(r.code).toBe(1);

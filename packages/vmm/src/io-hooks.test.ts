@@ -28,6 +28,7 @@ describe('port table', () => {
     expect(io.read(0x99, 2)).toBe(0xffff);
     expect(io.read(0x99, 4)).toBe(0xffffffff);
     expect(() => io.write(0x99, 1, 0)).not.toThrow();
+    expect([...io.floated]).toEqual([[0x99, 4]]);
   });
 
   it('splits wide accesses into bytes for byte-only ports (the ISA bus)', () => {

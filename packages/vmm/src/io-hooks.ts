@@ -24,6 +24,8 @@ export class IoMap {
   private readonly sizeMask = new Uint8Array(PORTS);
   /** `fail`: an unhooked port stops the VM; `float`: reads return all ones, writes vanish. */
   unhooked: 'fail' | 'float' = 'fail';
+  /** Under `float`: how many accesses each unhooked port saw (to find what a guest probes). */
+  readonly floated = new Map<number, number>();
 
   constructor(private readonly telemetry: Telemetry) {}
 
@@ -86,7 +88,10 @@ export class IoMap {
       return v >>> 0;
     }
     if (!this.owners[port]) {
-      if (this.unhooked === 'float') return size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
+      if (this.unhooked === 'float') {
+        this.floated.set(port, (this.floated.get(port) ?? 0) + 1);
+        return size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
+      }
       throw new V3Error({ component: 'io', port }, `IN (${size} byte${size > 1 ? 's' : ''}) from a port nothing hooks`);
     }
     if (!fn) throw new V3Error({ component: this.owners[port], port }, 'IN from a write-only port');
@@ -105,7 +110,10 @@ export class IoMap {
       return;
     }
     if (!this.owners[port]) {
-      if (this.unhooked === 'float') return;
+      if (this.unhooked === 'float') {
+        this.floated.set(port, (this.floated.get(port) ?? 0) + 1);
+        return;
+      }
       throw new V3Error({ component: 'io', port }, `OUT (${size} byte${size > 1 ? 's' : ''}, value 0x${(value >>> 0).toString(16)}) to a port nothing hooks`);
     }
     if (!fn) throw new V3Error({ component: this.owners[port], port }, 'OUT to a read-only port');

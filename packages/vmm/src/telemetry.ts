@@ -27,6 +27,8 @@ export class Telemetry {
   instructions = 0;
   /** Wall-clock milliseconds spent inside the run loop (excluding pauses). */
   runWallMs = 0;
+  /** Unhooked ports the guest touched under `unhookedIo: 'float'`, with access counts. */
+  floatedPorts: ReadonlyMap<number, number> = new Map();
 
   /** Total exits of every kind. */
   get totalExits(): number {
@@ -60,6 +62,7 @@ export class Telemetry {
       instructions: this.instructions,
       runWallMs: this.runWallMs,
       mips: this.mips,
+      floatedPorts: [...this.floatedPorts].sort((a, b) => a[0] - b[0]).map(([port, count]) => ({ port, count })),
     };
   }
 }
@@ -82,6 +85,8 @@ export interface V3Telemetry {
   instructions: number;
   runWallMs: number;
   mips: number;
+  /** Unhooked ports the guest touched under `unhookedIo: 'float'`. */
+  floatedPorts: { port: number; count: number }[];
 }
 
 /** Telemetry as printable lines. */
@@ -92,5 +97,8 @@ export function formatTelemetry(t: V3Telemetry): string {
       `intr-window=${e.interruptWindow} budget=${e.budget} requested=${e.requested} shutdown=${e.shutdown}`,
     `telemetry: ${t.irqsInjected} interrupts injected, ${t.instructions} instructions in ${t.runWallMs.toFixed(0)} ms, ` +
       `${t.mips.toFixed(1)} MIPS`,
+    ...(t.floatedPorts.length
+      ? [`telemetry: unhooked ports floated: ${t.floatedPorts.map((p) => `0x${p.port.toString(16)}×${p.count}`).join(' ')}`]
+      : []),
   ].join('\n');
 }

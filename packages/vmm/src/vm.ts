@@ -71,6 +71,7 @@ export class V3VmInfo {
     this.msr = new MsrMap(this.telemetry);
     this.cpuid = new CpuidMap(this.telemetry);
     this.io.unhooked = config.unhookedIo;
+    this.telemetry.floatedPorts = this.io.floated;
     this.time = new VmTime(config.clock, config.virtualMips);
     const pages = Math.ceil((config.memory * 1024 * 1024) / 4096);
     const alloc = this.hooks.allocate_pages;
