@@ -688,6 +688,12 @@ describe('system instructions', () => {
     const st = m.cpu.getState();
     expect(st.eax).toBe(0xffff5432);
     expect(st.edx).toBe(0x45);
+    // RDPMC reads the same counter.
+    m.ram.set([0x31, 0xc0, 0x31, 0xd2, 0x31, 0xc9, 0x0f, 0x33, 0xf4], 0x6000);
+    m.cpu.setState({ eip: 0x6000 }); m.cpu.halted = false;
+    m.cpu.run(10);
+    expect(m.cpu.getState().eax).toBe(0xffff5432);
+    expect(m.cpu.getState().edx).toBe(0x45);
   });
 
   it('POPF at CPL 3 leaves IF and IOPL unchanged', () => {

@@ -270,6 +270,7 @@ row(0x123, 'mov', 'Dd,Rd', SYS.movDdRd, { modrm: true });
 row(0x130, 'wrmsr', '', SYS.wrmsr);
 row(0x131, 'rdtsc', '', SYS.rdtsc);
 row(0x132, 'rdmsr', '', SYS.rdmsr);
+row(0x133, 'rdpmc', '', SYS.rdpmc);
 row(0x134, 'sysenter', '', SYS.sysenter);
 row(0x135, 'sysexit', '', SYS.sysexit);
 row(0x1a0, 'push', 'fs', ST.makePushSeg(FS));
@@ -307,7 +308,7 @@ row(0x1ff, 'ud0', '', invalid, { kind: 'invalid' });
 
 // Opcodes a P6-class CPU (with MMX/SSE, x87, SYSENTER, RDPMC) defines but we do not: fail stop.
 const P6_UNIMPLEMENTED = [
-  ...range(0x110, 0x117), ...range(0x128, 0x12f), 0x133, 0x138, 0x13a,
+  ...range(0x110, 0x117), ...range(0x128, 0x12f), 0x138, 0x13a,
   ...range(0x150, 0x17f), 0x1ae, ...range(0x1c2, 0x1c6), ...range(0x1d0, 0x1fe),
 ];
 for (const op of P6_UNIMPLEMENTED) row(op, '(unimplemented)', '', unimplementedOp, { kind: 'unimplemented' });

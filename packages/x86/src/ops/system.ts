@@ -198,7 +198,8 @@ export function grp7(c: Cpu): void {
 export function clts(c: Cpu): void { priv(c); c.cr0 &= ~CR0_TS; }
 export function invd(c: Cpu): void { priv(c); }
 
-const CR4_OK = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE;
+// PCE (0x100): RDPMC at any CPL, meaningful since the P6 counters exist.
+const CR4_OK = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | 0x100;
 
 /** 0F 20: MOV r32, CRn (the mod field is ignored: always a register). */
 export function movRdCd(c: Cpu): void {
@@ -297,6 +298,15 @@ export function rdtsc(c: Cpu): void {
   const t = c.retired + c.tscOffset;
   c.r32[0] = t % 0x100000000;
   c.r32[4] = Math.floor(t / 0x100000000);
+}
+
+/** 0F 33 RDPMC: PERFCTR0/1 (40 bits) by ECX; CPL > 0 needs CR4.PCE (SDM RDPMC). */
+export function rdpmc(c: Cpu): void {
+  const n = c.r32[2] >>> 0;
+  if (((c.cr4 & 0x100) === 0 && c.cpl !== 0 && (c.cr0 & CR0_PE) !== 0) || n > 1) c.gp(0);
+  const v = c.perfMsr[n];
+  c.r32[0] = v % 0x100000000;
+  c.r32[4] = Math.floor(v / 0x100000000) & 0xff;
 }
 
 /** MSRs that exist on a P6-class CPU but that we do not model: touching them fails stop. */
