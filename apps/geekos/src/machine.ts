@@ -46,6 +46,23 @@ const PC_DEVICES: V3VmConfig['devices'] = [
   { class: 'OS_DEBUG', id: 'os-debug' },                                // Palacios' guest debug port
   // POST codes and Linux's I/O delay (outb_p writes 0x80 thousands of times): ignored, not printed.
   { class: 'GENERIC', id: 'post', ranges: [{ start: 0x80, end: 0x80, mode: 'ignore' }] },
+  // ISA ports this PC has nothing behind; the bus floats them (reads 0xFF, writes vanish). Each is
+  // listed because a real guest probes it: Linux looks for Super I/O chips, ISA Plug and Play
+  // cards and more UARTs, and finds none.
+  {
+    class: 'GENERIC',
+    id: 'isa-empty',
+    ranges: [
+      { start: 0x2e, end: 0x2f, mode: 'ignore' },   // Super I/O configuration (Winbond/SMSC index/data)
+      { start: 0x4e, end: 0x4f, mode: 'ignore' },   // Super I/O configuration, second address
+      { start: 0x279, end: 0x279, mode: 'ignore' }, // ISA PnP ADDRESS
+      { start: 0xa79, end: 0xa79, mode: 'ignore' }, // ISA PnP WRITE_DATA
+      ...[0x213, 0x233, 0x253, 0x273, 0x393, 0x3b3, 0x3d3, 0x3f3].map((p) => ({ start: p, end: p, mode: 'ignore' as const })), // ISA PnP READ_DATA candidates
+      { start: 0x2f8, end: 0x2ff, mode: 'ignore' }, // COM2: no UART
+      { start: 0x3e8, end: 0x3ef, mode: 'ignore' }, // COM3: no UART
+      { start: 0x2e8, end: 0x2ef, mode: 'ignore' }, // COM4: no UART
+    ],
+  },
 ];
 
 /** The run's choices that shape the VM (see the CLI). */
