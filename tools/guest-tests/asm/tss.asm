@@ -1,0 +1,146 @@
+; tss: hardware task switching (SDM Vol. 3 7.3-7.4): JMP to a TSS (busy bits,
+; TR, registers loaded from and saved to the TSSs), CALL to a TSS (NT set, back
+; link, the caller's TSS stays busy) and IRET back through the back link, CALL
+; through a task gate in the GDT, INT through a task gate in the IDT, #GP on a
+; busy TSS, #TS on a TSS whose limit is below 0x67.
+%include "lib.inc"
+TEST_NAME "tss"
+TSSB    equ 0x30        ; TSS B at 0x1800
+TGATE   equ 0x38        ; task gate -> TSSB (DPL0)
+SMALLT  equ 0x40        ; TSS with limit 0x50
+TSSB_ADDR equ 0x1800
+%macro TYPE_OF 1        ; EAX = type nibble of GDT descriptor %1
+        movzx eax, byte [gdt + (%1) + 5]
+        and eax, 0x0F
+%endmacro
+test_main:
+        MKDESC gdt+SMALLT, 0x1900, 0x50, 0x89, 0x0
+        MKGATE gdt+TGATE, 0, TSSB, 0x85, 0
+        MKGATE IDT_BASE+0x44*8, 0, TSSB, 0x85, 0
+
+        ; ---- JMP to a TSS and back
+        mov dword [task_eip], task_jmp
+        call prep_b
+        mov ebx, 0xB0B0B0B0
+        mov ebp, 0x12345678
+        jmp TSSB:0
+.jmp_back:
+        CHECK ebp, 0x12345678, "registers restored from the old TSS after the switch back"
+        CHECK [b_ebx], 0x5A5A5A5A, "task B started with EBX from its TSS"
+        CHECK [b_tr], TSSB, "task B: STR = its TSS selector"
+        CHECK [b_old_type], 9, "JMP: the old TSS is no longer busy"
+        CHECK [b_new_type], 0xB, "JMP: the new TSS is busy"
+        CHECKM [b_flags], 0x4000, 0, "JMP: NT clear in task B"
+        CHECK [TSSB_ADDR+0], 0, "JMP: no back link written"
+        CHECK [tss0 + 0x34], 0xB0B0B0B0, "the old TSS saved EBX"
+        CHECK [tss0 + 0x20], .jmp_back, "the old TSS saved EIP after the JMP"
+        TYPE_OF TSSB
+        CHECK eax, 9, "after JMP back: task B not busy"
+        str ax
+        movzx eax, ax
+        CHECK eax, TSS0, "after JMP back: TR = 0x28"
+
+        ; ---- CALL to a TSS, IRET back
+        mov dword [task_eip], task_call
+        call prep_b
+        call TSSB:0
+        pushfd
+        pop eax
+        CHECKM eax, 0x4000, 0, "after IRET: NT clear in the caller"
+        CHECK [b_flags_nt], 0x4000, "CALL: NT set in the called task"
+        CHECK [b_link], TSS0, "CALL: back link = the caller's TSS"
+        CHECK [b_old_type], 0xB, "CALL: the caller's TSS stays busy"
+        TYPE_OF TSSB
+        CHECK eax, 9, "IRET: the called task's TSS is no longer busy"
+        TYPE_OF TSS0
+        CHECK eax, 0xB, "IRET: the caller's TSS is still busy"
+
+        ; ---- CALL through a task gate in the GDT
+        mov dword [task_eip], task_call
+        call prep_b
+        mov dword [b_link], 0
+        call TGATE:0
+        CHECK [b_tr], TSSB, "task gate (GDT): task B ran"
+        CHECK [b_link], TSS0, "task gate (GDT): back link = the caller's TSS"
+
+        ; ---- INT through a task gate in the IDT
+        mov dword [task_eip], task_call
+        call prep_b
+        mov dword [b_tr], 0
+        int 0x44
+        CHECK [b_tr], TSSB, "task gate (IDT): task B ran"
+        CHECK [b_flags_nt], 0x4000, "task gate (IDT): NT set in the handler task"
+
+        ; ---- faults
+        TRY
+        jmp TSS0:0
+        ENDTRY
+        EXPECT_FAULT 13, TSS0, "JMP to the busy current TSS: #GP(selector)"
+        TRY
+        call SMALLT:0
+        ENDTRY
+        EXPECT_FAULT 10, SMALLT, "CALL to a TSS with limit 0x50: #TS(selector)"
+        ret
+
+; prep_b: a fresh TSS B (32-bit, flat ring 0, stack 0x2FF0, EIP = task_eip)
+prep_b:
+        pushad
+        mov edi, TSSB_ADDR
+        xor eax, eax
+        mov ecx, 26
+        rep stosd
+        mov eax, [task_eip]
+        mov [TSSB_ADDR + 0x20], eax                 ; EIP
+        mov dword [TSSB_ADDR + 0x24], 2             ; EFLAGS
+        mov dword [TSSB_ADDR + 0x34], 0x5A5A5A5A    ; EBX
+        mov dword [TSSB_ADDR + 0x38], 0x2FF0        ; ESP
+        mov dword [TSSB_ADDR + 0x04], 0x2F00        ; ESP0
+        mov dword [TSSB_ADDR + 0x08], DATA0         ; SS0
+        mov eax, cr3
+        mov [TSSB_ADDR + 0x1C], eax
+        mov dword [TSSB_ADDR + 0x48], DATA0         ; ES
+        mov dword [TSSB_ADDR + 0x4C], CODE0         ; CS
+        mov dword [TSSB_ADDR + 0x50], DATA0         ; SS
+        mov dword [TSSB_ADDR + 0x54], DATA0         ; DS
+        mov dword [TSSB_ADDR + 0x58], DATA0         ; FS
+        mov dword [TSSB_ADDR + 0x5C], DATA0         ; GS
+        mov word [TSSB_ADDR + 0x66], 104
+        MKDESC gdt+TSSB, TSSB_ADDR, 103, 0x89, 0x0
+        popad
+        ret
+
+record_b:
+        mov [b_ebx], ebx
+        str ax
+        movzx eax, ax
+        mov [b_tr], eax
+        TYPE_OF TSS0
+        mov [b_old_type], eax
+        TYPE_OF TSSB
+        mov [b_new_type], eax
+        pushfd
+        pop eax
+        mov [b_flags], eax
+        and eax, 0x4000
+        mov [b_flags_nt], eax
+        movzx eax, word [TSSB_ADDR]
+        mov [b_link], eax
+        ret
+
+task_jmp:
+        call record_b
+        jmp TSS0:0
+task_call:
+        call record_b
+        iretd
+
+        section .data
+task_eip: dd 0
+b_ebx:  dd 0
+b_tr:   dd 0
+b_old_type: dd 0
+b_new_type: dd 0
+b_flags: dd 0
+b_flags_nt: dd 0
+b_link: dd 0
+        section .text

@@ -1,0 +1,155 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bochsDebug } from '@v3/dev-bochs-debug';
+import {
+  v3_create_vm,
+  v3_free_vm,
+  v3_init,
+  v3_shutdown,
+  v3_start_vm,
+  v3_stop_vm,
+  v3_wait_vm,
+  type V3OsHooks,
+  type V3StreamHooks,
+  type V3VmConfig,
+  type V3VmExit,
+} from '@v3/vmm';
+
+/**
+ * Boots every `bin/<name>.bin` (assembled from `asm/<name>.asm`, see build.sh and README) as a
+ * flat image through @v3/vmm with only the Bochs debug device, and reads its verdict from port
+ * 0xE9: each program prints `ok`/`not ok` lines, then `PASS <name>` or `FAIL <name>`, and powers
+ * off by writing `Shutdown` to port 0x8900.
+ */
+
+const here = dirname(fileURLToPath(import.meta.url));
+const binDir = join(here, '..', 'bin');
+const MiB = 1024 * 1024;
+const MEMORY_MIB = 16;
+/** Wall-clock guard: a program that loops forever is stopped and reported. */
+const GUARD_MS = 20_000;
+const E9_STREAM = 'e9';
+
+/**
+ * Programs that pass on QEMU (the oracle) but not on v3. Each entry names what differs; the test
+ * is marked `it.fails` so CI stays green and flips to a failure once the CPU is fixed (then drop
+ * the entry).
+ */
+const KNOWN_V3_BUGS: Record<string, string> = {
+  // v3 bug: a 4 MiB PDE with reserved bit 21 set translates instead of raising #PF with
+  // P|RSVD (error code 9; checks 11-12 see no fault).
+  pse: 'reserved bit 21 of a 4 MiB PDE is not checked',
+  // v3 bug: with CPUID.1:EDX.SEP clear, SYSENTER and SYSEXIT raise #GP(0) instead of #UD
+  // (checks 1 and 3: expected vector 6, got 13).
+  sysenter: 'SYSENTER/SYSEXIT without SEP raise #GP(0), not #UD',
+  // v3 bug: a fault from virtual-8086 mode through a 32-bit gate pushes a 16-bit error code,
+  // so the frame is off by two bytes (checks 22-25, 27, 29, 31, 33, 35, 39: error code reads
+  // 0xIIII0000 with IIII the V86 IP, the saved EIP reads 0, CS reads 0x00020000).
+  v86: 'faults from V86 mode push a 16-bit error code through a 32-bit gate',
+};
+
+/**
+ * The paging modes every program runs under. When the VMM grows shadow paging, add
+ * `'shadow'` here (today the VMM refuses it).
+ */
+const PAGING_MODES: NonNullable<V3VmConfig['paging']>[] = ['nested'];
+
+function hostHooks(log: string[]): V3OsHooks {
+  return {
+    print: (m) => void log.push(m),
+    allocate_pages: (n) => ({ paddr: 0x100000, bytes: new Uint8Array(n * 4096) }),
+    free_pages: () => {},
+    create_thread_on_cpu: (_cpu, fn, arg) => ({ fn, arg }),
+    start_thread: (t) => {
+      const { fn, arg } = t as { fn: (a: unknown) => Promise<void>; arg: unknown };
+      void fn(arg);
+    },
+    yield_cpu: () => new Promise((r) => setImmediate(r)),
+    sleep_cpu: (us) => new Promise((r) => setTimeout(r, us / 1000)),
+  };
+}
+
+/** Collects what the guest writes to port 0xE9 (the device's `stream`). */
+function e9Streams(out: number[]): V3StreamHooks {
+  return {
+    open: () => ({
+      write: (bytes) => {
+        for (const b of bytes) out.push(b);
+      },
+      close: () => {},
+    }),
+  };
+}
+
+interface GuestRun {
+  exit: V3VmExit;
+  output: string;
+  log: string[];
+}
+
+async function runGuest(image: Uint8Array, paging: NonNullable<V3VmConfig['paging']>): Promise<GuestRun> {
+  const log: string[] = [];
+  const e9: number[] = [];
+  v3_init(hostHooks(log), 1, { devices: [bochsDebug], streams: e9Streams(e9) });
+  const vm = v3_create_vm(
+    {
+      memory: MEMORY_MIB,
+      paging,
+      clock: 'virtual',
+      onReset: 'stop',
+      // lib.inc masks the 8259As a BIOS may have left running (QEMU); this machine has none,
+      // so those writes go nowhere, as on a PC without the chips.
+      unhookedIo: 'float',
+      files: { image },
+      boot: { kind: 'flat', file: 'image' },
+      devices: [{ class: 'BOCHS_DEBUG', id: 'debug', stream: E9_STREAM }],
+    },
+    null,
+    'guest-test',
+  );
+  v3_start_vm(vm, 1);
+  let guard: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    guard = setTimeout(() => {
+      log.push(`guest-tests: stopped after ${GUARD_MS} ms of wall-clock time`);
+      v3_stop_vm(vm);
+      resolve();
+    }, GUARD_MS);
+  });
+  const exit = await Promise.race([v3_wait_vm(vm), timedOut.then(() => v3_wait_vm(vm))]);
+  clearTimeout(guard);
+  v3_free_vm(vm);
+  return { exit, output: String.fromCharCode(...e9), log };
+}
+
+const programs = readdirSync(binDir)
+  .filter((f) => f.endsWith('.bin'))
+  .map((f) => f.slice(0, -'.bin'.length))
+  .sort();
+
+afterEach(() => {
+  v3_shutdown();
+});
+
+describe.each(PAGING_MODES)('guest programs (paging: %s)', (paging) => {
+  it('finds the programs', () => {
+    expect(programs.length).toBeGreaterThan(0);
+  });
+
+  for (const name of programs) {
+    const bug = KNOWN_V3_BUGS[name];
+    const test = bug === undefined ? it : it.fails;
+    test(`${name}${bug === undefined ? '' : ` (known v3 bug: ${bug})`}`, async () => {
+      const image = new Uint8Array(readFileSync(join(binDir, `${name}.bin`)));
+      expect(image.length).toBeLessThanOrEqual(64 * 1024);
+      expect(MEMORY_MIB * MiB).toBeGreaterThan(image.length);
+      const { exit, output, log } = await runGuest(image, paging);
+      const report = `exit: ${exit.reason} (${exit.message})\n--- port 0xE9 ---\n${output}--- host log ---\n${log.join('\n')}`;
+      expect(exit.reason, report).toBe('poweroff');
+      expect(output.includes(`PASS ${name}\n`), report).toBe(true);
+      expect(/^not ok /m.test(output), report).toBe(false);
+    });
+  }
+});
