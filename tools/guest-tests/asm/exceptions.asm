@@ -1,6 +1,7 @@
 ; exceptions: faults and traps with and without error codes (SDM Vol. 3 6.15):
 ; #DE (divide by zero, quotient overflow), #UD (UD2, LOCK on a register
-; operation, invalid opcode), #BR (BOUND), #GP(0), and that a fault reports
+; operation, invalid opcode), #BR (BOUND), #GP(selector), the TF single-step
+; trap (#DB, DR6.BS), and that a fault reports
 ; the faulting instruction with its registers unchanged.
 %include "lib.inc"
 TEST_NAME "exceptions"
@@ -72,6 +73,22 @@ test_main:
         mov ds, ax
         ENDTRY
         EXPECT_FAULT 13, 0x58, "load of an empty GDT slot: #GP(selector)"
+        ; single step: POPF setting TF traps after the instruction that follows it
+        xor eax, eax
+        mov dr6, eax
+        TRY
+        pushfd
+        or dword [esp], 0x100
+        popfd
+        nop
+.stepped:
+        nop
+        ENDTRY
+        EXPECT_FAULT 1, 0, "TF set by POPF: #DB after the next instruction"
+        CHECK [exc_eip], .stepped, "single-step #DB is a trap: EIP after the stepped NOP"
+        mov eax, dr6
+        CHECKM eax, 0x4000, 0x4000, "DR6.BS set by the single step"
+
         ; a fault leaves the registers as they were before the instruction
         TRY
         mov esi, 0x1000
@@ -81,7 +98,7 @@ test_main:
         mov ax, 0x58
         mov es, ax              ; #GP before anything changes
         ENDTRY
-        CHECK [exc_count], 4 + 4 + 1 + 2, "exceptions delivered, one each"
+        CHECK [exc_count], 4 + 4 + 1 + 1 + 2, "exceptions delivered, one each"
         ret
         section .data
         align 4

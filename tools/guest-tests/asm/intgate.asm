@@ -1,6 +1,6 @@
 ; intgate: interrupt vs trap gates (SDM Vol. 3 6.12.1.3): an interrupt gate
 ; clears IF, a trap gate leaves it, NT is cleared; INT n from CPL3
-; checks the gate DPL (#GP(vector*8+2)); INT3/INTO through DPL3 gates; the
+; checks the gate DPL (#GP(vector*8+2)), a vector beyond the IDT limit; INT3/INTO through DPL3 gates; the
 ; inner-level frame (SS, ESP pushed) of an INT from CPL3.
 %include "lib.inc"
 TEST_NAME "intgate"
@@ -28,6 +28,12 @@ test_main:
         CHECKM [h_flags], 0x200, 0x200, "trap gate: IF stays set in the handler"
         CHECK [h_pushed_eip], .after41, "INT n pushes the address of the next instruction"
 
+        lidt [short_idt]
+        TRY
+        int 0x90
+        ENDTRY
+        lidt [idt_ptr]
+        EXPECT_FAULT 13, 0x90*8+2, "INT 0x90 beyond the IDT limit: #GP(0x90*8+2)"
         TRY
         CALL_RING3 .r3_int40
         ENDTRY
@@ -99,6 +105,9 @@ h_record:
         pop eax
         iretd
         section .data
+        dw 0
+short_idt: dw 0x80*8 - 1
+        dd IDT_BASE
 h_flags: dd 0
 h_pushed: dd 0
 h_pushed_eip: dd 0

@@ -2,7 +2,8 @@
 ; TR, registers loaded from and saved to the TSSs), CALL to a TSS (NT set, back
 ; link, the caller's TSS stays busy) and IRET back through the back link, CALL
 ; through a task gate in the GDT, INT through a task gate in the IDT, #GP on a
-; busy TSS, #TS on a TSS whose limit is below 0x67.
+; busy TSS, #TS on a TSS whose limit is below 0x67 and on a bad SS selector
+; in the new TSS (raised after the switch, in the new task).
 %include "lib.inc"
 TEST_NAME "tss"
 TSSB    equ 0x30        ; TSS B at 0x1800
@@ -80,6 +81,28 @@ test_main:
         call SMALLT:0
         ENDTRY
         EXPECT_FAULT 10, SMALLT, "CALL to a TSS with limit 0x50: #TS(selector)"
+        TYPE_OF TSS0
+        CHECK eax, 0xB, "the failed switch left the current TSS busy"
+
+        ; a code selector in the new TSS's SS field: #TS(SS selector), raised in
+        ; the new task (the switch is done: TR and busy bits are the new task's)
+        mov dword [task_eip], task_jmp
+        call prep_b
+        mov dword [TSSB_ADDR + 0x50], CODE0
+        TRY
+        jmp TSSB:0
+        ENDTRY
+        EXPECT_FAULT 10, CODE0, "new TSS with a code selector for SS: #TS(selector)"
+        ; (QEMU reports the JMP's EIP here; which EIP the SDM wants after the commit
+        ; point is left as a note)
+        NOTE "#TS after the commit point: saved EIP = ", [exc_eip]
+        str ax
+        movzx eax, ax
+        CHECK eax, TSSB, "TR is the new task's TSS"
+        ; undo: task B idle, back on the main TSS
+        and byte [gdt + TSSB + 5], ~2
+        mov ax, TSS0
+        ltr ax
         ret
 
 ; prep_b: a fresh TSS B (32-bit, flat ring 0, stack 0x2FF0, EIP = task_eip)
