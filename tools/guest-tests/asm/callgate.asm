@@ -1,12 +1,14 @@
 ; callgate: far CALL/JMP/RET through call gates (SDM Vol. 3 5.8): a CPL3 call
 ; to CPL0 with the stack switch through the TSS and two parameters copied, the
 ; far return to the outer level (ESP adjusted, DPL0 data segments nulled), gate
-; DPL checks, JMP through a gate to an inner level, a same-level call gate.
+; DPL checks, JMP through a gate to an inner level, a same-level call gate,
+; #TS for a TSS.SS0 that is not a writable data segment.
 %include "lib.inc"
 TEST_NAME "callgate"
 GATE3   equ 0x30        ; call gate DPL3 -> CODE0:inner, 2 dwords
 GATE0   equ 0x38        ; call gate DPL0 -> CODE0:inner, 2 dwords
 GATE3S  equ 0x40        ; call gate DPL3 -> CODE0:same (used from CPL0)
+CONF    equ 0x48        ; conforming code DPL0, flat (the #TS handler)
 test_main:
         MKGATE gdt+GATE3, inner, CODE0, 0xEC, 2
         MKGATE gdt+GATE0, inner, CODE0, 0x8C, 2
@@ -29,6 +31,21 @@ test_main:
         CHECK [r3_after_cs], CODE3, "back at CPL3: CS = 0x1B"
         CHECK [r3_after_es], 0, "RETF to CPL3 nulls ES loaded with a DPL0 segment"
 
+        ; TSS.SS0 not a writable data segment. Delivering the #TS must not switch
+        ; stacks too (that would fault again: #DF, then a triple fault), so the #TS
+        ; gate points at a conforming code segment: the handler runs at CPL3 on
+        ; the user stack, repairs TSS.SS0 and leaves through INT 0x7F.
+        mov eax, [IDT_BASE + 10*8]
+        mov edx, [IDT_BASE + 10*8 + 4]
+        MKDESC gdt+CONF, 0, 0xFFFFF, 0x9E, 0xC
+        MKGATE IDT_BASE+10*8, ts_handler, CONF, 0x8E, 0
+        mov dword [tss0 + 8], CODE0
+        TRY
+        CALL_RING3 .r3_call
+        ENDTRY
+        mov [IDT_BASE + 10*8], eax
+        mov [IDT_BASE + 10*8 + 4], edx
+        EXPECT_FAULT 10, CODE0, "TSS.SS0 is a code segment: #TS(SS0 selector)"
         TRY
         CALL_RING3 .r3_gate0
         ENDTRY
@@ -75,6 +92,12 @@ inner:  mov eax, cs
         mov ax, DATA0
         mov es, ax
         retf 8
+
+ts_handler:                     ; at CPL3 (conforming), DS = 0x23 flat
+        mov dword [exc_vec], 10
+        pop dword [exc_err]
+        mov dword [tss0 + 8], DATA0
+        int 0x7F
 
 same:   mov eax, [in_esp_same]
         mov [in_esp_same], esp

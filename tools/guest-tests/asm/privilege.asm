@@ -1,6 +1,6 @@
 ; privilege: CPL/DPL/RPL checks on data and stack segment loads (SDM Vol. 3 5.6-5.7),
 ; privileged instructions at CPL 3 (#GP(0)), conforming code, and data segment
-; registers nulled on a return to an outer level.
+; registers nulled on a return to an outer level, IRET inward from CPL3.
 %include "lib.inc"
 TEST_NAME "privilege"
 CONF0   equ 0x30        ; conforming code DPL0, flat
@@ -73,6 +73,10 @@ test_main:
         ENDTRY
         EXPECT_FAULT 13, CODE0, "CPL3 far jump to nonconforming DPL0 code: #GP(selector)"
         TRY
+        CALL_RING3 .r3_iret0
+        ENDTRY
+        EXPECT_FAULT 13, CODE0, "IRET at CPL3 to CPL0 code: #GP(return CS selector)"
+        TRY
         CALL_RING3 .r3_conf
         ENDTRY
         EXPECT_FAULT NO_FAULT, NO_FAULT, "CPL3 far call to conforming DPL0 code"
@@ -117,6 +121,11 @@ test_main:
         int 0x7F
 .r3_jmp0: jmp CODE0:.never
 .never: int 0x7F
+.r3_iret0:
+        push dword 2
+        push dword CODE0
+        push dword .never
+        iretd
 .r3_conf: call CONF0:.conf
         int 0x7F
 .conf:  mov eax, cs

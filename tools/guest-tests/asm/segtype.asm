@@ -89,6 +89,11 @@ test_main:
         ENDTRY
         EXPECT_FAULT 13, DATA0, "far jump to a data segment: #GP(selector)"
         TRY
+        jmp 0:.never
+.never:
+        ENDTRY
+        EXPECT_FAULT 13, 0, "far jump to a null selector: #GP(0)"
+        TRY
         mov ax, TSS0
         mov es, ax
         ENDTRY
