@@ -1,7 +1,8 @@
 ; paging: 32-bit paging with 4 KiB pages (SDM Vol. 3 4.3, 4.6, 4.7, 4.8,
 ; 4.10): accessed and dirty bits, #PF error codes (P, W/R, U/S) and CR2,
 ; CR0.WP for supervisor writes, U/S combined from PDE and PTE, INVLPG and MOV
-; CR3 flushing a changed translation, a fetch from a not-present page, and a
+; CR3 flushing a changed translation, a fetch from a not-present page, a user
+; fetch from a supervisor page, REP STOSD stopping at a #PF mid-way, and a
 ; #PF whose gate is not present (#NP while delivering #PF -> #DF).
 %include "lib.inc"
 TEST_NAME "paging"
@@ -82,6 +83,11 @@ test_main:
         ENDTRY
         EXPECT_NOFAULT "user read of a user read-only page"
         TRY
+        CALL_RING3 0x403000
+        ENDTRY
+        EXPECT_FAULT 14, 5, "user fetch from a supervisor page: #PF(P|U)"
+        CHECK [exc_eip], 0x403000, "the fetch #PF reports EIP = the supervisor page"
+        TRY
         CALL_RING3 .r3_read_np
         ENDTRY
         EXPECT_FAULT 14, 4, "user read of a not-present page: #PF(U)"
@@ -113,6 +119,22 @@ test_main:
         mov cr3, eax
         mov eax, [0x400000]
         CHECK eax, 0xAAAA0000, "MOV CR3: the new translation is used"
+
+        ; REP STOSD running into a read-only page: the completed iterations stay
+        mov dword [0x400FF8], 0
+        mov dword [0x400FFC], 0
+        TRY
+        mov eax, 0x77777777
+        mov edi, 0x400FF8
+        mov ecx, 4
+        cld
+        rep stosd
+        ENDTRY
+        EXPECT_FAULT 14, 3, "REP STOSD into a read-only page: #PF(P|W)"
+        CHECK ecx, 2, "REP STOSD: ECX counts the two stores not done"
+        CHECK edi, 0x401000, "REP STOSD: EDI points at the faulting element"
+        CHECK [0x400FFC], 0x77777777, "REP STOSD: the stores before the fault happened"
+        CHECK [exc_cr2], 0x401000, "REP STOSD: CR2 = the faulting element"
 
         TRY
 .fetch: call 0x402000

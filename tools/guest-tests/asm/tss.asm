@@ -1,7 +1,8 @@
 ; tss: hardware task switching (SDM Vol. 3 7.3-7.4): JMP to a TSS (busy bits,
 ; TR, registers loaded from and saved to the TSSs), CALL to a TSS (NT set, back
 ; link, the caller's TSS stays busy) and IRET back through the back link, CALL
-; through a task gate in the GDT, INT through a task gate in the IDT, #GP on a
+; through a task gate in the GDT, INT through a task gate in the IDT, LDTR
+; switched with the task, #GP on a
 ; busy TSS, #TS on a TSS whose limit is below 0x67 and on a bad SS selector
 ; in the new TSS (raised after the switch, in the new task).
 %include "lib.inc"
@@ -10,6 +11,7 @@ TSSB    equ 0x30        ; TSS B at 0x1800
 TGATE   equ 0x38        ; task gate -> TSSB (DPL0)
 SMALLT  equ 0x40        ; TSS with limit 0x50
 TSSB_ADDR equ 0x1800
+LDTS    equ 0x48        ; LDT of task B (one entry at 0x1A00)
 %macro TYPE_OF 1        ; EAX = type nibble of GDT descriptor %1
         movzx eax, byte [gdt + (%1) + 5]
         and eax, 0x0F
@@ -71,6 +73,19 @@ test_main:
         int 0x44
         CHECK [b_tr], TSSB, "task gate (IDT): task B ran"
         CHECK [b_flags_nt], 0x4000, "task gate (IDT): NT set in the handler task"
+
+        ; ---- the new task's LDTR comes from its TSS, and the old one's comes back
+        MKDESC 0x1A00, 0x20000, 0xFFFF, 0x92, 0x4       ; LDT[0]: data, base 0x20000
+        MKDESC gdt+LDTS, 0x1A00, 7, 0x82, 0x0
+        mov dword [task_eip], task_ldt
+        call prep_b
+        mov dword [TSSB_ADDR + 0x60], LDTS
+        call TSSB:0
+        CHECK [b_ldtr], LDTS, "task B: LDTR loaded from its TSS"
+        CHECK [0x20050], 0x1D71D7, "task B: a TI=1 selector used its LDT"
+        sldt ax
+        movzx eax, ax
+        CHECK eax, 0, "back in the caller: LDTR = 0 again (from its TSS)"
 
         ; ---- faults
         TRY
@@ -156,6 +171,14 @@ task_jmp:
 task_call:
         call record_b
         iretd
+task_ldt:
+        sldt ax
+        movzx eax, ax
+        mov [b_ldtr], eax
+        mov ax, 0x04
+        mov es, ax
+        mov dword [es:0x50], 0x1D71D7
+        iretd
 
         section .data
 task_eip: dd 0
@@ -166,4 +189,5 @@ b_new_type: dd 0
 b_flags: dd 0
 b_flags_nt: dd 0
 b_link: dd 0
+b_ldtr: dd 0
         section .text
