@@ -12,6 +12,17 @@ export interface X86Bus {
   memRead(paddr: number, size: 1 | 2 | 4): number;
   /** Write to a guest-physical address whose frame is not plain RAM. */
   memWrite(paddr: number, size: 1 | 2 | 4, value: number): void;
+  /**
+   * Optional MSR intercept (`v3_hook_msr`): called first for every RDMSR at CPL 0. Return the
+   * 64-bit value to answer it, or `undefined` to let the CPU handle the MSR itself.
+   */
+  msrRead?(msr: number): bigint | undefined;
+  /**
+   * Optional MSR intercept for WRMSR at CPL 0: return true when the VMM handled the write, false
+   * to let the CPU handle it. A VMM that wants the guest to see #GP throws nothing and returns
+   * false for an MSR the CPU does not know.
+   */
+  msrWrite?(msr: number, value: bigint): boolean;
 }
 
 /**

@@ -665,6 +665,23 @@ describe('system instructions', () => {
     expect(st.eax).toBe(0x10000001); // one instruction (RDTSC itself) after the write
   });
 
+  it('the bus may intercept RDMSR/WRMSR (v3_hook_msr); unhandled MSRs fall back to the CPU', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    const writes: [number, bigint][] = [];
+    m.bus.msrRead = (n) => (n === 0x1b ? 0xfee00900n : undefined);
+    m.bus.msrWrite = (n, v) => { if (n !== 0x1b) return false; writes.push([n, v]); return true; };
+    m.ram.set([
+      0xb9, 0x1b, 0, 0, 0, 0x0f, 0x32, 0x89, 0xc3, // mov ecx, 0x1b; rdmsr; mov ebx, eax
+      0xba, 1, 0, 0, 0, 0x0f, 0x30, // mov edx, 1; wrmsr
+      0xb9, 0x10, 0, 0, 0, 0x0f, 0x32, 0xf4, // mov ecx, 0x10; rdmsr (the CPU's TSC); hlt
+    ], 0x5000);
+    expect(m.cpu.run(20)).toBe(ExitReason.Halt);
+    expect(m.cpu.getState().ebx).toBe(0xfee00900);
+    expect(writes).toEqual([[0x1b, 0x1fee00900n]]);
+    expect(m.cpu.getState().eax).toBe(6); // six instructions retired before the RDMSR
+  });
+
   it('machine-check architecture with zero banks: MCG_CAP reads 0, MCG_CTL raises #GP', () => {
     const m = machine();
     protectedMode(m, 0x5000);

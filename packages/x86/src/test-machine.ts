@@ -18,6 +18,8 @@ export class RecordingBus implements X86Bus {
   }
   memRead(): number { return 0xffffffff; }
   memWrite(): void {}
+  msrRead: ((msr: number) => bigint | undefined) | undefined = undefined;
+  msrWrite: ((msr: number, value: bigint) => boolean) | undefined = undefined;
 }
 
 export interface Machine {

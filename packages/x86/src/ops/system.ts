@@ -318,6 +318,14 @@ function p6Msr(n: number): boolean {
 export function rdmsr(c: Cpu): void {
   priv(c);
   const n = c.r32[2] >>> 0;
+  if (c.bus.msrRead) {
+    const h = c.bus.msrRead(n);
+    if (h !== undefined) {
+      c.r32[0] = Number(h & 0xffffffffn);
+      c.r32[4] = Number((h >> 32n) & 0xffffffffn);
+      return;
+    }
+  }
   let v: number;
   switch (n) {
     case 0x10: v = c.retired + c.tscOffset; break;
@@ -347,6 +355,7 @@ export function wrmsr(c: Cpu): void {
   priv(c);
   const n = c.r32[2] >>> 0;
   const lo = c.r32[0] >>> 0, hi = c.r32[4] >>> 0;
+  if (c.bus.msrWrite && c.bus.msrWrite(n, (BigInt(hi) << 32n) | BigInt(lo))) return;
   switch (n) {
     case 0x10: c.tscOffset = hi * 0x100000000 + lo - c.retired; return;
     // Software writes 0 here before CPUID to read the revision back (SDM Vol. 3 §9.11.7.1).
