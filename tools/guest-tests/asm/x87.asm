@@ -1,6 +1,6 @@
 ; x87: the floating-point unit (SDM Vol. 1 8, Vol. 3 2.5, 6.15 #NM/#MF): if
 ; CPUID.1:EDX.FPU is set: FNINIT state, FLD1/FADD/FSTP, FNSTSW, a masked zero
-; divide (ZE set, +inf stored); with CR0.NE=1 an unmasked zero divide is
+; divide (ZE set, +inf stored), the FNSAVE image and FRSTOR, FCOMIP; with CR0.NE=1 an unmasked zero divide is
 ; reported as #MF at the next waiting x87 instruction (FWAIT); CR0.EM=1 makes
 ; x87 instructions #NM; CR0.TS=1 with MP=1 makes FWAIT #NM.
 %include "lib.inc"
@@ -42,6 +42,34 @@ test_main:
         fnstsw ax
         CHECKM eax, 0x04, 0x04, "masked 1/0 sets ZE"
         fnclex
+        ; FNSAVE image (32-bit protected mode, 108 bytes) with one value pushed
+        fninit
+        fld1
+        fnsave [save]
+        movzx eax, word [save]
+        CHECK eax, 0x037F, "FNSAVE: control word at offset 0"
+        movzx eax, word [save + 4]
+        CHECKM eax, 0x3800, 0x3800, "FNSAVE: status word TOP = 7 after one push"
+        movzx eax, word [save + 8]
+        CHECK eax, 0x3FFF, "FNSAVE: tag word (register 7 valid, the rest empty)"
+        CHECK [save + 28 + 4], 0x80000000, "FNSAVE: ST0 = 1.0 (significand high)"
+        movzx eax, word [save + 28 + 8]
+        CHECK eax, 0x3FFF, "FNSAVE: ST0 = 1.0 (sign and exponent)"
+        fnstsw ax
+        movzx eax, ax
+        CHECK eax, 0, "FNSAVE reinitializes the FPU (TOP = 0)"
+        frstor [save]
+        fstp dword [f32]
+        CHECK [f32], 0x3F800000, "FRSTOR brings back ST0 = 1.0"
+        ; FCOMIP sets EFLAGS (P6)
+        fld1
+        fldz
+        fcomip st0, st1
+        fstp st0
+        pushfd
+        pop eax
+        CHECKM eax, 0x45, 0x01, "FCOMIP 0 vs 1: CF=1 ZF=0 PF=0"
+        fnclex
         mov word [cw], 0x037B   ; unmask ZM
         fldcw [cw]
         TRY
@@ -82,4 +110,5 @@ cw:     dw 0
         align 4
 f32:    dd 0
 i3:     dd 3
+save:   times 108 db 0
         section .text
