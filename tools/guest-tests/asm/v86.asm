@@ -1,7 +1,8 @@
 ; v86: virtual-8086 mode (SDM Vol. 3 20.2-20.4): entered by IRETD from CPL0 with
 ; EFLAGS.VM=1, real-mode address formation, INT n from V86 with IOPL3 to a
 ; ring-0 handler (stack from TSS.ESP0, the 9-dword frame with ES DS FS GS, data
-; segment registers nulled), IOPL-sensitive CLI/PUSHF/INT n at IOPL0 (#GP(0)),
+; segment registers nulled), IOPL-sensitive CLI/PUSHF/POPF/INT n at IOPL0
+; (#GP(0)) while INT3 is not (only the gate DPL), a 16-bit IRET at IOPL3,
 ; IN/OUT always checked against the I/O bitmap (none here: #GP(0) even at
 ; IOPL3), and faults in V86 reporting VM=1 and the real-mode CS:IP.
 %include "lib.inc"
@@ -80,6 +81,21 @@ test_main:
         EXPECT_NOFAULT "IOPL3: CLI, PUSHF, POPF in V86"
         CHECKM [v86_flags16], 0xFFFF, 0x3002, "IOPL3: PUSHF after CLI pushes IF=0 IOPL=3"
         TRY
+        ENTER_V86 v86_iret, 0x3002
+        ENDTRY
+        EXPECT_NOFAULT "IOPL3: a 16-bit IRET inside V86"
+        CHECK [v86_flag], 2, "the IRET went to the popped CS:IP"
+        TRY
+        ENTER_V86 v86_int3, 0x0002
+        ENDTRY
+        EXPECT_FAULT 13, 3*8+2, "IOPL0: INT3 is not IOPL-sensitive but the gate DPL is 0: #GP(3*8+2)"
+        MKGATE IDT_BASE+3*8, _stubs + 3*16, CODE0, 0xEE, 0
+        TRY
+        ENTER_V86 v86_int3, 0x0002
+        ENDTRY
+        EXPECT_FAULT 3, 0, "IOPL0: INT3 through a DPL3 gate is delivered"
+        CHECK [exc_eip], v86_int3.after, "the #BP frame holds the IP after INT3"
+        TRY
         ENTER_V86 v86_lmsw, 0x3002
         ENDTRY
         EXPECT_FAULT 13, 0, "V86 runs at CPL3: LMSW: #GP(0)"
@@ -144,6 +160,18 @@ v86_cli_ok:
         push ax
         popf
         int 0x7F
+v86_iret:
+        pushf
+        push cs
+        push word .target
+        iret
+        int 0x7F
+.target:
+        mov byte [v86_flag], 2
+        int 0x7F
+v86_int3:
+        int3
+.after: int 0x7F
 v86_lmsw:
         smsw ax
         lmsw ax
