@@ -439,6 +439,107 @@ describe('virtual-8086 mode', () => {
   });
 });
 
+describe('more protected-mode rules', () => {
+  it('an expand-down data segment allows offsets above the limit only', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.ram.set(descriptor(0x100000, 0x0fff, 0x96, 0x4), 0x1000 + 0x30); // expand-down, B=1, limit 0xFFF
+    m.cpu.setState({ gdtr: { base: 0x1000, limit: 0x37 } });
+    setGate(m, 13, 0x6000);
+    m.ram[0x6000] = 0xf4;
+    m.ram.set([0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0x8b, 0x03, 0x8b, 0x01, 0xf4], 0x5000); // mov ds,0x30; mov eax,[ebx]; mov eax,[ecx]
+    m.dv.setUint32(0x100000 + 0x2000, 0xabcd, true);
+    m.cpu.setState({ ebx: 0x2000, ecx: 0x10 });
+    m.cpu.run(10);
+    const st = m.cpu.getState();
+    expect(st.eax).toBe(0xabcd);
+    expect(st.eip).toBe(0x6001); // [ecx] = offset 0x10 is below the limit: #GP
+    expect(m.dv.getUint32(0x90000 - 12, true)).toBe(0x5008);
+  });
+
+  it('LLDT and a selector with TI=1 load a segment from the LDT', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.ram.set(descriptor(0x7000, 0x17, 0x82, 0), 0x1000 + 0x30); // LDT descriptor
+    m.ram.set(descriptor(0x200000, 0xffff, 0x92, 0x4), 0x7000 + 8); // LDT entry 1: data at 2 MiB
+    m.cpu.setState({ gdtr: { base: 0x1000, limit: 0x37 } });
+    m.ram.set([0x66, 0xb8, 0x30, 0x00, 0x0f, 0x00, 0xd0, 0x66, 0xb8, 0x0c, 0x00, 0x8e, 0xe0, 0x64, 0xa1, 0x04, 0, 0, 0, 0xf4], 0x5000);
+    // mov ax,0x30; lldt ax; mov ax,0x0c; mov fs,ax; mov eax, fs:[4]
+    m.dv.setUint32(0x200004, 0x600d, true);
+    m.cpu.run(10);
+    const st = m.cpu.getState();
+    expect(st.ldtr.selector).toBe(0x30);
+    expect(st.fs.base).toBe(0x200000);
+    expect(st.eax).toBe(0x600d);
+    expect(m.ram[0x7000 + 8 + 5] & 1).toBe(1); // accessed bit set in the LDT entry
+  });
+
+  it('IRET to ring 3 nulls data segments the new CPL may not use', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    // iret frame for ring 3: EIP, CS, EFLAGS, ESP, SS
+    for (const [i, v] of [[0, 0x5100], [1, 0x1b], [2, 0x202], [3, 0x70000], [4, 0x23]]) m.dv.setUint32(0x90000 + i * 4, v, true);
+    m.ram.set([0xcf], 0x5000);
+    m.ram.set([0xeb, 0xfe], 0x5100);
+    m.cpu.setState({ fs: { selector: 0x23, base: 0, limit: 0xffffffff, access: 0xc0f3 } });
+    m.cpu.run(3);
+    const st = m.cpu.getState();
+    expect(st.cs.selector).toBe(0x1b);
+    expect(st.ds.selector).toBe(0); // DPL 0 data: nulled
+    expect(st.fs.selector).toBe(0x23); // DPL 3 data: kept
+    expect(st.esp).toBe(0x70000);
+  });
+
+  it('the I/O bitmap lets CPL 3 use the ports whose bits are clear', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.ram.set(descriptor(0x3000, 0x68 + 0x20, 0x8b, 0), 0x1000 + 0x28);
+    m.cpu.setState({ tr: { selector: 0x28, base: 0x3000, limit: 0x88, access: 0x8b } });
+    m.dv.setUint16(0x3000 + 0x66, 0x68, true);
+    m.ram.fill(0xff, 0x3068, 0x3088);
+    m.ram[0x3068 + (0x80 >> 3)] = 0xfe; // port 0x80 allowed
+    const user = (sel: number, acc: number) => ({ selector: sel, base: 0, limit: 0xffffffff, access: acc });
+    m.cpu.setState({ cs: user(0x1b, 0xc0fb), ss: user(0x23, 0xc0f3), esp: 0x70000 });
+    m.dv.setUint32(0x3004, 0x80000, true); m.dv.setUint16(0x3008, 0x10, true);
+    setGate(m, 13, 0x6000);
+    m.ram[0x6000] = 0xf4;
+    m.ram.set([0xe6, 0x80, 0xe6, 0x81], 0x5000); // out 0x80, al (allowed); out 0x81, al (#GP)
+    m.cpu.run(10);
+    expect(m.bus.writes).toEqual([[0x80, 1, 0]]);
+    expect(m.dv.getUint32(0x80000 - 20, true)).toBe(0x5002);
+  });
+
+  it('TF raises #DB after each instruction, with the next EIP pushed', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.cpu.setState({ eflags: 0x102 });
+    m.dv.setUint16(1 * 4, 0x700, true);
+    m.ram[0x700] = 0xf4;
+    m.ram.set([0x90, 0x90], 0x500);
+    m.cpu.run(5);
+    expect(m.cpu.getState().eip).toBe(0x701);
+    expect(m.dv.getUint16(0xfffe - 6, true)).toBe(0x501); // after the first NOP
+    expect(m.cpu.getState().eflags & 0x100).toBe(0); // TF cleared in the handler
+  });
+
+  it('BOUND raises #BR for an index outside the bounds', () => {
+    const m = machine();
+    realMode(m, 0, 0x500);
+    m.dv.setUint16(0x800, 10, true); m.dv.setUint16(0x802, 20, true);
+    m.dv.setUint16(5 * 4, 0x700, true);
+    m.ram[0x700] = 0xf4;
+    m.ram.set([0x62, 0x06, 0x00, 0x08, 0xf4], 0x500); // bound ax, [0x800]
+    m.cpu.setState({ eax: 15 });
+    m.cpu.run(5);
+    expect(m.cpu.getState().eip).toBe(0x505);
+    realMode(m, 0, 0x500);
+    m.cpu.halted = false;
+    m.cpu.setState({ eax: 21 });
+    m.cpu.run(5);
+    expect(m.cpu.getState().eip).toBe(0x701);
+  });
+});
+
 describe('A20', () => {
   it('with A20M# asserted, FFFF:0010 wraps to physical 0', () => {
     const m = machine();
