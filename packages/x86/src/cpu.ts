@@ -96,6 +96,8 @@ const LOP_ADD = 0;
 const LOP_SUB = 1;
 
 const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
+/** The data segment registers, in one shared array (no allocation on the interrupt paths). */
+const DATA_SEGS: readonly number[] = [ES, DS, FS, GS];
 const REG_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const;
 
 /** Byte offsets of AL, CL, DL, BL, AH, CH, DH, BH in the register file (8 bytes per register). */
@@ -1307,7 +1309,7 @@ export class Cpu {
 
   /** After a privilege drop: data segments the new CPL may not use become null (SDM RET/IRET). */
   nullInvalidSegs(): void {
-    for (const s of [ES, DS, FS, GS]) {
+    for (const s of DATA_SEGS) {
       const acc = this.segAcc[s];
       const dpl = (acc >> 5) & 3;
       const conformingCode = (acc & 0x1c) === 0x1c;
@@ -1452,7 +1454,7 @@ export class Cpu {
       if ((sacc & 0x80) === 0) this.fault(X_SS, ss & 0xfffc);
       this.markAccessed(ss);
       this.loadSegDesc(SS, ss);
-      for (const s of [ES, DS, FS, GS]) {
+      for (const s of DATA_SEGS) {
         const v = sels[s];
         if ((v & ~3) === 0) { this.segAcc[s] = 0; this.segUpdated(s); continue; }
         if (!this.readDesc(v)) this.fault(X_TS, v & 0xfffc);
@@ -1823,7 +1825,7 @@ export class Cpu {
       const oldSS = this.segSel[SS];
       const oldEsp = this.r32[8] >>> 0;
       // Switch to the new stack (restored by the fault handler if a push faults).
-      const saveSS = [this.segSel[SS], this.segBase[SS], this.segLimit[SS], this.segAcc[SS], this.cpl] as const;
+      const sSel = this.segSel[SS], sBase = this.segBase[SS], sLim = this.segLimit[SS], sAcc = this.segAcc[SS], sCpl = this.cpl;
       // Leaving virtual-8086 mode: segments are descriptor-based from here on.
       if (fromVm) this.flags &= ~VM;
       this.markAccessed(nss);
@@ -1846,13 +1848,13 @@ export class Cpu {
         }
       } catch (e) {
         if (fromVm) this.flags |= VM;
-        this.loadSegRaw(SS, saveSS[0], saveSS[1], saveSS[2], saveSS[3]);
-        this.setCpl(saveSS[4]);
+        this.loadSegRaw(SS, sSel, sBase, sLim, sAcc);
+        this.setCpl(sCpl);
         this.r32[8] = oldEsp;
         throw e;
       }
       if (fromVm) {
-        for (const s of [ES, DS, FS, GS]) this.loadSegRaw(s, 0, 0, 0, 0);
+        for (const s of DATA_SEGS) this.loadSegRaw(s, 0, 0, 0, 0);
       }
     } else {
       const total = n * (3 + (withErr ? 1 : 0));
