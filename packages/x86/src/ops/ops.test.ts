@@ -137,6 +137,21 @@ describe('stack and strings', () => {
     expect(m.cpu.getState().esp).toBe(0x90000 - 4);
   });
 
+  it('ENTER with nesting level 2 copies the outer frame pointer and pushes the new one (SDM ENTER)', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.dv.setUint32(0x7fffc, 0x1111, true);
+    m.ram.set([0xc8, 0x08, 0x00, 0x02, 0xf4], 0x5000); // enter 8, 2
+    m.cpu.setState({ esp: 0x90000, ebp: 0x80000 });
+    m.cpu.run(5);
+    const st = m.cpu.getState();
+    expect(m.dv.getUint32(0x8fffc, true)).toBe(0x80000);
+    expect(m.dv.getUint32(0x8fff8, true)).toBe(0x1111);
+    expect(m.dv.getUint32(0x8fff4, true)).toBe(0x8fffc);
+    expect(st.ebp).toBe(0x8fffc);
+    expect(st.esp).toBe(0x8ffec);
+  });
+
   it('REP MOVSB copies forwards, element by element, even when overlapping', () => {
     const m = machine();
     protectedMode(m, 0x5000);
