@@ -93,7 +93,8 @@ function parser() {
         'Environment: DEBUG_<COMP>=1 switches COMP on as -debug does. Debug output must be compiled in:\n' +
         'DEBUG_<COMP>=1 pnpm --filter @v3/app-geekos build\n\n' +
         'Exit status: 0 powered off, 1 fail stop, 2 bad options or config, 3 triple fault,\n' +
-        '4 reset with -no-reboot, 5 halted forever, 6 stopped, 128+N signal N, 70 internal error.',
+        '4 reset with -no-reboot, 6 stopped, 128+N signal N, 70 internal error. A CPU halted with interrupts\n' +
+        'disabled (how a guest without ACPI powers off) ends the run with 0 too.',
     );
 }
 

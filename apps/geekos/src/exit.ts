@@ -12,8 +12,12 @@ export const EXIT = {
   SHUTDOWN: 3,
   /** The guest reset the machine and `-no-reboot` was given. */
   RESET: 4,
-  /** The guest halted with interrupts disabled: nothing can ever wake it. */
-  HALTED: 5,
+  /**
+   * The guest halted with interrupts disabled: nothing can ever wake it. Without ACPI or APM this
+   * is how a guest powers itself off (Linux's `poweroff -f` ends in `reboot: System halted` and
+   * `cli; hlt`), so the run ended normally; the closing line still says it was a halt.
+   */
+  HALTED: 0,
   /** The run was stopped from the host (Ctrl-A x); a signal gives 128 + its number instead. */
   STOPPED: 6,
   /** A bug in the app or host outside the VM (EX_SOFTWARE). */
