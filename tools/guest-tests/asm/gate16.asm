@@ -1,5 +1,6 @@
 ; gate16: 16-bit protected-mode pieces (SDM Vol. 3 6.12.1, 5.8.3, 21.1): a
 ; 16-bit code segment (D=0: 16-bit pushes and operands by default), a 16-bit
+; stack segment (B=0: PUSH/POP use SP, ESP 31:16 untouched), a 16-bit
 ; interrupt gate (FLAGS, CS, IP pushed as words, IRET with a 16-bit operand),
 ; and a CPL3 -> CPL0 call through a 16-bit call gate (SS, SP, word parameters,
 ; CS, IP pushed as words; 16-bit RETF n back to CPL3).
@@ -7,6 +8,7 @@
 TEST_NAME "gate16"
 CODE16  equ 0x30        ; code, D=0, DPL0, base 0, limit 0xFFFF
 GATE16  equ 0x38        ; 16-bit call gate DPL3 -> CODE0:inner16, 2 words
+STACK16 equ 0x40        ; data RW, B=0, base 0x20000, limit 0xFFFF
 test_main:
         MKDESC gdt+CODE16, 0, 0xFFFF, 0x9A, 0x0
         MKGATE gdt+GATE16, inner16, CODE0, 0xE4, 2
@@ -31,6 +33,25 @@ test_main:
         CHECK [o16_cs], CODE16, "CS held the 16-bit segment"
         movzx eax, word [o16_ax]
         CHECK eax, 0x1234, "16-bit POP read the word back"
+
+        ; a 16-bit stack segment (B=0): PUSH and POP use and update SP only
+        MKDESC gdt+STACK16, 0x20000, 0xFFFF, 0x92, 0x0
+        mov dword [0x20000], 0
+        mov [saved_esp], esp
+        mov ax, STACK16
+        mov ss, ax
+        mov esp, 0x12340004
+        push dword 0xAABBCCDD
+        mov ebx, esp
+        pop ecx
+        mov edx, esp
+        mov ax, DATA0
+        mov ss, ax
+        mov esp, [saved_esp]
+        CHECK ebx, 0x12340000, "16-bit SS: PUSH changed SP only (ESP 31:16 kept)"
+        CHECK [0x20000], 0xAABBCCDD, "16-bit SS: PUSH wrote at base + SP - 4"
+        CHECK ecx, 0xAABBCCDD, "16-bit SS: POP read it back"
+        CHECK edx, 0x12340004, "16-bit SS: POP restored SP"
 
         ; 16-bit interrupt gate from 32-bit code
         mov [saved_esp], esp

@@ -89,6 +89,17 @@ test_main:
         ENDTRY
         EXPECT_FAULT 13, DATA0, "far jump to a data segment: #GP(selector)"
         TRY
+        lss esp, [far_code]
+        ENDTRY
+        EXPECT_FAULT 13, CODE0, "LSS with a code selector: #GP(selector)"
+        TRY
+        les eax, [far_ro]
+        mov eax, es
+        mov [les_es], eax
+        ENDTRY
+        EXPECT_NOFAULT "LES with a read-only data selector"
+        CHECK [les_es], RODATA, "LES loaded ES"
+        TRY
         jmp 0:.never
 .never:
         ENDTRY
@@ -132,3 +143,8 @@ test_main:
         ret
         section .data
 scratch: dd 0
+les_es: dd 0
+far_code: dd 0x1000
+        dw CODE0
+far_ro: dd 0x1000
+        dw RODATA
