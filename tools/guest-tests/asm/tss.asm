@@ -2,7 +2,7 @@
 ; TR, registers loaded from and saved to the TSSs), CALL to a TSS (NT set, back
 ; link, the caller's TSS stays busy) and IRET back through the back link, CALL
 ; through a task gate in the GDT, INT through a task gate in the IDT, LDTR
-; switched with the task, #GP on a
+; and CR3 switched with the task, #GP on a
 ; busy TSS, #TS on a TSS whose limit is below 0x67 and on a bad SS selector
 ; in the new TSS (raised after the switch, in the new task).
 %include "lib.inc"
@@ -86,6 +86,44 @@ test_main:
         sldt ax
         movzx eax, ax
         CHECK eax, 0, "back in the caller: LDTR = 0 again (from its TSS)"
+
+        ; ---- CR3 comes from the new TSS (paging on): task B has its own page
+        ; directory mapping 0x400000; the caller's does not map it
+        mov edi, 0x20000
+        mov esi, 0x21000
+        call identity_4m
+        mov edi, 0x22000
+        mov esi, 0x21000
+        call identity_4m
+        mov edi, 0x23000
+        xor eax, eax
+        mov ecx, 1024
+        rep stosd
+        mov dword [0x22000 + 4], 0x23000 | 3
+        mov dword [0x23000], 0x30000 | 3
+        mov dword [0x30000], 0xC3C3C3C3
+        mov dword [tss0 + 0x1C], 0x20000        ; CR3 is a static field: set it ourselves
+        mov eax, 0x20000
+        mov cr3, eax
+        mov eax, cr0
+        or eax, 0x80000000
+        mov cr0, eax
+        mov dword [task_eip], task_cr3
+        call prep_b
+        mov dword [TSSB_ADDR + 0x1C], 0x22000
+        call TSSB:0
+        CHECK [b_cr3], 0x22000, "task B: CR3 loaded from its TSS"
+        CHECK [b_probe], 0xC3C3C3C3, "task B: its page directory maps 0x400000"
+        mov eax, cr3
+        CHECK eax, 0x20000, "back in the caller: CR3 from the caller's TSS"
+        TRY
+        mov eax, [0x400000]
+        ENDTRY
+        EXPECT_FAULT 14, 0, "the caller's page directory does not map 0x400000"
+        mov eax, cr0
+        and eax, 0x7FFFFFFF
+        mov cr0, eax
+        mov dword [tss0 + 0x1C], 0
 
         ; ---- faults
         TRY
@@ -171,6 +209,12 @@ task_jmp:
 task_call:
         call record_b
         iretd
+task_cr3:
+        mov eax, cr3
+        mov [b_cr3], eax
+        mov eax, [0x400000]
+        mov [b_probe], eax
+        iretd
 task_ldt:
         sldt ax
         movzx eax, ax
@@ -190,4 +234,6 @@ b_flags: dd 0
 b_flags_nt: dd 0
 b_link: dd 0
 b_ldtr: dd 0
+b_cr3:  dd 0
+b_probe: dd 0
         section .text
