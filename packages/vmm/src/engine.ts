@@ -38,11 +38,15 @@ export function createX86Engine(vm: V3VmInfo): V3Engine {
   const io = vm.io;
   const mem = vm.mem;
   const cpuid = vm.cpuid;
+  const msr = vm.msr;
   const bus: X86Bus = {
     ioRead: (port, size) => io.read(port, size),
     ioWrite: (port, size, value) => io.write(port, size, value),
     memRead: (paddr, size) => mem.read(paddr, size),
     memWrite: (paddr, size, value) => mem.write(paddr, size, value),
+    // Hooked MSRs are data exits to their owners; the rest are the CPU's own.
+    msrRead: (n) => msr.read(n) ?? undefined,
+    msrWrite: (n, value) => msr.write(n, value),
   };
   // Instruction and exception traces of DEBUG_XED / DEBUG_EMULATOR builds.
   const trace = (line: string): void => {

@@ -7,6 +7,7 @@ import {
   v3_get_state,
   v3_get_telemetry,
   v3_hook_cpuid,
+  v3_hook_msr,
   v3_init,
   v3_pause_vm,
   v3_shutdown,
@@ -224,6 +225,20 @@ describe('the run loop on a real guest', () => {
     expect((await v3_wait_vm(vm)).reason).toBe('poweroff');
     expect(String.fromCharCode(...ports.out)).toBe('V');
     expect(v3_get_telemetry(vm).exits.cpuid).toBe(1);
+    v3_free_vm(vm);
+  });
+
+  it('routes RDMSR/WRMSR of a hooked MSR to its owner, counting the exits', async () => {
+    // mov ecx, 0x1B; rdmsr; mov al, ah; out 0xE9, al; inc eax; wrmsr; out 0xF4, al
+    const code = [0x66, 0xb9, 0x1b, 0, 0, 0, 0x0f, 0x32, 0x88, 0xe0, OUT_IMM, 0xe9, 0x66, 0x40, 0x0f, 0x30, OUT_IMM, 0xf4];
+    const { vm, ports } = makeVm(code);
+    const written: bigint[] = [];
+    v3_hook_msr(vm, 0x1b, { read: () => 0xfee00900n, write: (v) => void written.push(v) }, 'test');
+    v3_start_vm(vm, 1);
+    expect((await v3_wait_vm(vm)).reason).toBe('poweroff');
+    expect(ports.out).toEqual([0x09]);
+    expect(written).toEqual([0xfee0090an]); // EAX after mov al, ah (0x09) and inc
+    expect(v3_get_telemetry(vm).exits.msr).toBe(2);
     v3_free_vm(vm);
   });
 
