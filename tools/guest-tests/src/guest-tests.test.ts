@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bochsDebug } from '@v3/dev-bochs-debug';
+import { i8259a } from '@v3/dev-i8259a';
 import {
   v3_create_vm,
   v3_free_vm,
@@ -95,19 +96,21 @@ interface GuestRun {
 async function runGuest(image: Uint8Array, paging: NonNullable<V3VmConfig['paging']>): Promise<GuestRun> {
   const log: string[] = [];
   const e9: number[] = [];
-  v3_init(hostHooks(log), 1, { devices: [bochsDebug], streams: e9Streams(e9) });
+  v3_init(hostHooks(log), 1, { devices: [bochsDebug, i8259a], streams: e9Streams(e9) });
   const vm = v3_create_vm(
     {
       memory: MEMORY_MIB,
       paging,
       clock: 'virtual',
       onReset: 'stop',
-      // lib.inc masks the 8259As a BIOS may have left running (QEMU); this machine has none,
-      // so those writes go nowhere, as on a PC without the chips.
-      unhookedIo: 'float',
       files: { image },
       boot: { kind: 'flat', file: 'image' },
-      devices: [{ class: 'BOCHS_DEBUG', id: 'debug', stream: E9_STREAM }],
+      devices: [
+        // lib.inc masks the 8259As a BIOS may have left running (QEMU): give it the real pair,
+        // so every other port still fails stop.
+        { class: '8259A', id: 'PIC' },
+        { class: 'BOCHS_DEBUG', id: 'debug', stream: E9_STREAM },
+      ],
     },
     null,
     'guest-test',
