@@ -427,6 +427,17 @@ describe('virtual-8086 mode', () => {
     expect(f(3) & 0x20000).toBe(0x20000);
   });
 
+  it('the ring-0 handler of a fault out of V86 runs with its 32-bit code segment defaults', () => {
+    const m = vm86Rig(0x20202); // VM, IF, IOPL 0
+    m.ram.set([0x6a, 0x0d, 0xf4], 0x6000); // push dword 13; hlt
+    m.ram.set([0xcd, 0x21], 0x10000); // int 0x21 -> #GP(0)
+    expect(m.cpu.run(30)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.esp).toBe(0x80000 - 40 - 4); // a dword push after the 10-dword frame
+    expect(m.dv.getUint32(0x80000 - 44, true)).toBe(13);
+    expect(m.dv.getUint32(0x80000 - 40, true)).toBe(0); // error code
+  });
+
   it('with IOPL 3, CLI/STI/PUSHF/POPF run in V86 and IN/OUT still consult the I/O bitmap', () => {
     const m = vm86Rig(0x23202); // VM, IOPL 3, IF
     m.dv.setUint16(0x3000 + 0x66, 0x68, true); // I/O bitmap at TSS+0x68, beyond the 0x67 limit

@@ -1985,9 +1985,10 @@ export class Cpu {
         if (e !== this.exc) throw e;
         // A faulting instruction does not retire but still spends budget.
         end--;
-        this.resetDecode();
         this.tfArmed = false;
         this.deliverException();
+        // Delivery may have changed CS (out of V86, into a 32-bit handler): its defaults apply.
+        this.resetDecode();
         if (this.shutdown) return ExitReason.Shutdown;
       }
     }

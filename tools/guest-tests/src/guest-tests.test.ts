@@ -45,13 +45,6 @@ const KNOWN_V3_BUGS: Record<string, string> = {
   // v3 bug: with CPUID.1:EDX.SEP clear, SYSENTER and SYSEXIT raise #GP(0) instead of #UD
   // (checks 1 and 3: expected vector 6, got 13).
   sysenter: 'SYSENTER/SYSEXIT without SEP raise #GP(0), not #UD',
-  // v3 bug: after a fault (#GP) out of virtual-8086 mode through a 32-bit gate, the ring-0
-  // handler's pushes are 2 bytes: lib.inc's stub `push dword 13` (6A 0D) and the frame read
-  // back as if pushed with a 16-bit operand size (INT n out of V86 is fine). Checks 22-25, 27,
-  // 29, 31, 33, 35, 40-41, 46: e.g. check 22 expects error code 0 and gets 0xIIII0000 (IIII =
-  // the V86 IP), check 23 expects EIP = that IP and gets 0, check 40 expects vector 13 and
-  // gets 0x001a000d (the stub's word 0x000d, then the error code 0x1a).
-  v86: 'a #GP out of V86 mode runs the 32-bit handler with 16-bit pushes',
 };
 
 /**
