@@ -231,6 +231,22 @@ describe('exceptions', () => {
     expect(m.cpu.getState().eax).toBe(0xcafe);
   });
 
+  it('a 4 MiB PDE with a reserved bit (21:13, no PSE-36) raises #PF with P|RSVD', () => {
+    const m = machine(12 << 20);
+    protectedMode(m, 0x5000);
+    m.dv.setUint32(0x100000, 0x83, true); // 0-4 MiB -> 0
+    m.dv.setUint32(0x100000 + 4 * 2, 0x600083, true); // 8-12 MiB: bit 21 set (reserved)
+    m.ram.set([0x8b, 0x05, ...le32(0x800010), 0xf4], 0x5000); // mov eax, [0x800010]
+    m.ram.set([0x5b, 0x0f, 0x20, 0xd1, 0xf4], 0x6000); // pop ebx; mov ecx, cr2; hlt
+    setGate(m, 14, 0x6000);
+    m.cpu.setState({ cr3: 0x100000, cr4: 0x10, cr0: 0x80000011 | 0 });
+    expect(m.cpu.run(20)).toBe(ExitReason.Halt);
+    const st = m.cpu.getState();
+    expect(st.ebx).toBe(0x9); // P | RSVD, read, supervisor
+    expect(st.ecx).toBe(0x800010);
+    expect(m.dv.getUint32(0x100000 + 8, true) & 0x20).toBe(0); // no accessed bit
+  });
+
   it('a fault while delivering a contributory fault becomes #DF with error code 0', () => {
     const m = machine();
     protectedMode(m, 0x5000);

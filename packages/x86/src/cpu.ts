@@ -134,6 +134,9 @@ const TLB_LIST_MAX = 1 << 16;
  * The CPU. All state is in fields assigned in the constructor (monomorphic shape); registers live
  * in typed arrays so handlers index them without allocation.
  */
+/** Reserved bits of a 4 MiB PDE in 32-bit paging without PSE-36: 21:13. */
+const PDE4M_RSVD = 0x003fe000;
+
 export class Cpu {
   // ---- register file: 8 bytes per register (32-bit halves in an Int32Array, low half first) ----
   readonly regBuf = new ArrayBuffer(16 * 8);
@@ -755,6 +758,9 @@ export class Cpu {
       if ((pde & 1) === 0) this.pageFault(lin, write << 1 | uerr);
       const wp = (this.cr0 & CR0_WP) !== 0;
       if ((pde & 0x80) !== 0 && (this.cr4 & CR4_PSE) !== 0) {
+        // Without PSE-36 (MAXPHYADDR 32) bits 21:13 of a 4 MiB PDE are reserved (SDM Vol. 3
+        // Table 4-5): #PF with P and RSVD, whatever the access rights (§4.7).
+        if ((pde & PDE4M_RSVD) !== 0) this.pageFault(lin, 1 | 8 | write << 1 | uerr);
         if (user && (pde & 4) === 0) this.pageFault(lin, 1 | write << 1 | uerr);
         if (write !== 0 && (pde & 2) === 0 && (user || wp)) this.pageFault(lin, 1 | 2 | uerr);
         const nv = pde | 0x20 | (write !== 0 ? 0x40 : 0);

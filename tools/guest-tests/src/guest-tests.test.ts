@@ -39,9 +39,6 @@ const E9_STREAM = 'e9';
  * the entry).
  */
 const KNOWN_V3_BUGS: Record<string, string> = {
-  // v3 bug: a 4 MiB PDE with reserved bit 21 set translates instead of raising #PF with
-  // P|RSVD (error code 9; checks 10-11 see no fault: vector and error code stay "none").
-  pse: 'reserved bit 21 of a 4 MiB PDE is not checked',
   // v3 bug: with CPUID.1:EDX.SEP clear, SYSENTER and SYSEXIT raise #GP(0) instead of #UD
   // (checks 1 and 3: expected vector 6, got 13).
   sysenter: 'SYSENTER/SYSEXIT without SEP raise #GP(0), not #UD',
