@@ -7,6 +7,7 @@
 export { V3Error, v3Fail, assertNever } from './error.js';
 export type { V3ErrorDetail } from './error.js';
 export { defineDevice } from './device.js';
+export { LineBuffer } from './line-buffer.js';
 export type {
   AccessSize,
   IoOps,

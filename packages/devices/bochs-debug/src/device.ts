@@ -1,5 +1,4 @@
-import { defineDevice, type AccessSize, type CharStream, type DeviceConfig, type DeviceHost, type DeviceInstance } from '@v3/device-api';
-import { LineBuffer } from './line-buffer.js';
+import { defineDevice, LineBuffer, type AccessSize, type CharStream, type DeviceConfig, type DeviceHost, type DeviceInstance } from '@v3/device-api';
 import {
   CONSOLE_PREFIX,
   DEBUG_PREFIX,

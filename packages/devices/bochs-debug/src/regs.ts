@@ -26,10 +26,6 @@ export const CONSOLE_PREFIX = 'BOCHS_CONSOLE> ';
 export const INFO_PREFIX = 'BOCHS_INFO> ';
 /** Prefix of port 0x403 debug lines. */
 export const DEBUG_PREFIX = 'BOCHS_DEBUG> ';
-/** Line feed: ends a line. */
-export const ASCII_LF = 0x0a;
-/** Carriage return: dropped when it ends a line (CRLF output). */
-export const ASCII_CR = 0x0d;
 
 /** Names of the ports a configuration can select, as in `ports: ['e9', '402']`. */
 export const PORT_NAMES = ['e9', '400', '401', '402', '403', '8900'] as const;

@@ -1,5 +1,4 @@
-import { defineDevice, type DeviceConfig, type DeviceInstance } from '@v3/device-api';
-import { LineBuffer } from './line-buffer.js';
+import { defineDevice, LineBuffer, type DeviceConfig, type DeviceInstance } from '@v3/device-api';
 import { CONSOLE_PREFIX, LINE_LIMIT, OS_DEBUG_PORT } from './regs.js';
 
 /** Configuration of the `OS_DEBUG` device. */

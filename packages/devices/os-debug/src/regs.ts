@@ -6,7 +6,3 @@ export const OS_DEBUG_PORT = 0xc0c0;
 export const LINE_LIMIT = 1023;
 /** What each printed line starts with (Palacios prints `VM_CONSOLE>`). */
 export const CONSOLE_PREFIX = 'VM_CONSOLE> ';
-/** Line feed: ends a line. */
-export const ASCII_LF = 0x0a;
-/** Carriage return: dropped when it ends a line (CRLF output). */
-export const ASCII_CR = 0x0d;

@@ -1,7 +1,10 @@
-import { ASCII_CR, ASCII_LF } from './regs.js';
+/** Line feed: ends a line. */
+const ASCII_LF = 0x0a;
+/** Carriage return: dropped when it comes just before the LF. */
+const ASCII_CR = 0x0d;
 
 /**
- * Collects bytes into lines: a line ends at LF (which is not kept, nor a CR just before it) or
+ * A helper for console-like devices (debug ports, consoles). Collects bytes into lines: a line ends at LF (which is not kept, nor a CR just before it) or
  * when `limit` bytes are buffered (then it goes out without waiting for its LF). Complete lines go to `emit` as latin-1 text.
  */
 export class LineBuffer {
