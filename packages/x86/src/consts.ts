@@ -74,3 +74,9 @@ export const X_GP = 13;
 export const X_PF = 14;
 export const X_MF = 16;
 export const X_AC = 17;
+
+/** CPUID.1:EDX bits. */
+export const FEAT_PAE = 0x40;
+export const FEAT_SEP = 0x800;
+/** Leaf 1 EDX bits this CPU implements: DE PSE TSC MSR CX8 PGE CMOV. */
+export const DEFAULT_FEATURES = 0x4 | 0x8 | 0x10 | 0x20 | 0x100 | 0x2000 | 0x8000;

@@ -672,6 +672,20 @@ describe('SYSENTER / SYSEXIT', () => {
     expect(st.esp).toBe(0x80000);
     expect(st.eip).toBe(0x6001);
   });
+
+  it('without SEP in CPUID (the default), SYSENTER and SYSEXIT raise #UD', () => {
+    for (const op of [0x34, 0x35]) {
+      const m = machine();
+      protectedMode(m, 0x5000);
+      m.ram.set([0x0f, op, 0xf4], 0x5000);
+      m.ram.set([0xf4], 0x6000);
+      setGate(m, 6, 0x6000);
+      setGate(m, 13, 0x6000);
+      expect(m.cpu.run(10)).toBe(ExitReason.Halt);
+      expect(m.cpu.getState().eip).toBe(0x6001);
+      expect(m.dv.getUint32(m.cpu.getState().esp, true)).toBe(0x5000); // #UD: no error code, EIP
+    }
+  });
 });
 
 describe('hardware task switches', () => {

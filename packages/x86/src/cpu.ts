@@ -3,7 +3,7 @@
 import { ExitReason } from './bus.js';
 import type { GuestPhysicalMemory, X86Bus } from './bus.js';
 import {
-  AC, ARITH, CF, CR0_EM, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR4_PSE, CS, DF, DS, ES, FS, FLAGS_WRITABLE, GS,
+  DEFAULT_FEATURES, AC, ARITH, CF, CR0_EM, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR4_PSE, CS, DF, DS, ES, FS, FLAGS_WRITABLE, GS,
   ID, IF, IOPL, NT, OF, PF, RF, SF, SS, TF, VM, X_DB, X_DF, X_GP, X_NP, X_PF, X_SS, X_TS, X_UD, ZF, AF, X_NM,
 } from './consts.js';
 import { GuestException, X86Unimplemented } from './errors.js';
@@ -256,6 +256,8 @@ export class Cpu {
   /** Set by prefixes (and CS loads) so the loop resets the decode state after the instruction. */
   prefixed = false;
   readonly cpuidOpts: CpuidOptions;
+  /** CPUID.1:EDX as reported; the optional instructions and modes follow it. */
+  readonly cpuidEdx1: number;
   readonly trace: ((line: string) => void) | undefined;
   readonly x87: X87Unit | undefined;
   readonly x87ctx: X87Context = newX87Context();
@@ -276,6 +278,8 @@ export class Cpu {
     this.trace = opts.trace;
     this.x87 = opts.x87 === null ? undefined : opts.x87 ?? new Fpu();
     this.x87mem = new CpuLinearMemory(this);
+    // FPU (bit 0) only when an x87 unit is plugged in.
+    this.cpuidEdx1 = this.cpuidOpts.features ?? (DEFAULT_FEATURES | (this.x87 ? 1 : 0));
     this.reset();
   }
 

@@ -39,9 +39,6 @@ const E9_STREAM = 'e9';
  * the entry).
  */
 const KNOWN_V3_BUGS: Record<string, string> = {
-  // v3 bug: with CPUID.1:EDX.SEP clear, SYSENTER and SYSEXIT raise #GP(0) instead of #UD
-  // (checks 1 and 3: expected vector 6, got 13).
-  sysenter: 'SYSENTER/SYSEXIT without SEP raise #GP(0), not #UD',
 };
 
 /**

@@ -4,7 +4,7 @@ import type { Cpu } from '../cpu.js';
 import { X87_MF, X87_OK, X87_UD, X87_WRITE_AX, X87_WRITE_FLAGS, x87OperandSize } from '../x87.js';
 import {
   AF, CF, CR0_NE, OF, PF, SF, X_MF,
-  CR0_MP, CR0_PE, CR0_TS, CR4_DE, CR4_PGE, CR4_PSE, CR4_TSD, CS, DS, ES, FS, GS, SS, VM, ZF, X_NM,
+  CR0_MP, CR0_PE, CR0_TS, CR4_DE, DEFAULT_FEATURES, FEAT_SEP, CR4_PGE, CR4_PSE, CR4_TSD, CS, DS, ES, FS, GS, SS, VM, ZF, X_NM,
 } from '../consts.js';
 import { descBase, descLimit } from '../desc.js';
 import { FpuUnimplemented } from '../fpu/index.js';
@@ -265,8 +265,7 @@ export function movDdRd(c: Cpu): void {
 
 // ---- CPUID, RDTSC, MSRs ----
 
-/** Leaf 1 EDX bits this CPU implements: DE PSE TSC MSR CX8 PGE CMOV. */
-export const DEFAULT_FEATURES = 0x4 | 0x8 | 0x10 | 0x20 | 0x100 | 0x2000 | 0x8000;
+export { DEFAULT_FEATURES };
 
 function vendorWords(v: string): [number, number, number] {
   const b = new Uint8Array(12);
@@ -288,7 +287,7 @@ export function cpuid(c: Cpu): void {
   } else if (leaf === 1) {
     a = o.signature ?? 0x633;
     // FPU (bit 0) only when an x87 unit is plugged in.
-    d = o.features ?? (DEFAULT_FEATURES | (c.x87 ? 1 : 0));
+    d = c.cpuidEdx1;
   }
   c.r32[0] = a; c.r32[6] = b; c.r32[2] = cc; c.r32[4] = d;
 }
@@ -374,10 +373,12 @@ export function wrmsr(c: Cpu): void {
   }
 }
 
-// ---- SYSENTER / SYSEXIT (advertised only when opts.cpuid.features sets SEP) ----
+// ---- SYSENTER / SYSEXIT (only when opts.cpuid.features sets SEP; #UD otherwise) ----
 
 /** 0F 34 SYSENTER: flat ring-0 CS/SS from SYSENTER_CS, ESP/EIP from the MSRs (SDM SYSENTER). */
 export function sysenter(c: Cpu): void {
+  // Without SEP the instruction does not exist (it came with the Pentium II): #UD.
+  if ((c.cpuidEdx1 & FEAT_SEP) === 0) c.ud();
   if ((c.cr0 & CR0_PE) === 0 || (c.sysenterCs & 0xfffc) === 0) c.gp(0);
   c.setFlags(c.getFlags() & ~(VM | 0x200 | 0x10000));
   const cs = c.sysenterCs & 0xfffc;
@@ -390,6 +391,7 @@ export function sysenter(c: Cpu): void {
 
 /** 0F 35 SYSEXIT: back to flat ring-3 segments at SYSENTER_CS+16/+24; ESP = ECX, EIP = EDX. */
 export function sysexit(c: Cpu): void {
+  if ((c.cpuidEdx1 & FEAT_SEP) === 0) c.ud();
   if ((c.cr0 & CR0_PE) === 0 || (c.flags & VM) !== 0 || c.cpl !== 0 || (c.sysenterCs & 0xfffc) === 0) c.gp(0);
   const base = c.sysenterCs & 0xfffc;
   c.setCpl(3);
