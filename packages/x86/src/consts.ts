@@ -56,6 +56,7 @@ export const CR0_PG = 0x80000000 | 0;
 export const CR4_TSD = 0x4; // RDTSC privileged
 export const CR4_DE = 0x8;
 export const CR4_PSE = 0x10; // 4 MiB pages
+export const CR4_PAE = 0x20; // PAE paging (3 levels, 64-bit entries)
 export const CR4_PGE = 0x80; // global pages (the TLB may flush them anyway)
 
 /** Exception vectors (SDM Vol. 3 §6.3.1). */
@@ -78,5 +79,8 @@ export const X_AC = 17;
 /** CPUID.1:EDX bits. */
 export const FEAT_PAE = 0x40;
 export const FEAT_SEP = 0x800;
-/** Leaf 1 EDX bits this CPU implements: DE PSE TSC MSR CX8 PGE CMOV. */
-export const DEFAULT_FEATURES = 0x4 | 0x8 | 0x10 | 0x20 | 0x100 | 0x2000 | 0x8000;
+/** Leaf 1 EDX bits this CPU implements: DE PSE TSC MSR PAE CX8 PGE CMOV. */
+export const DEFAULT_FEATURES = 0x4 | 0x8 | 0x10 | 0x20 | FEAT_PAE | 0x100 | 0x2000 | 0x8000;
+/** IA32_EFER (MSR 0xC0000080, present only with NX) and its NXE bit. */
+export const MSR_EFER = 0xc0000080;
+export const EFER_NXE = 0x800;

@@ -3,7 +3,7 @@
 import { ExitReason } from './bus.js';
 import type { GuestPhysicalMemory, X86Bus } from './bus.js';
 import {
-  DEFAULT_FEATURES, AC, ARITH, CF, CR0_EM, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR4_PSE, CS, DF, DS, ES, FS, FLAGS_WRITABLE, GS,
+  DEFAULT_FEATURES, AC, ARITH, CF, CR0_EM, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR4_PAE, CR4_PSE, CS, DF, EFER_NXE, DS, ES, FS, FLAGS_WRITABLE, GS,
   ID, IF, IOPL, NT, OF, PF, RF, SF, SS, TF, VM, X_DB, X_DF, X_GP, X_NP, X_PF, X_SS, X_TS, X_UD, ZF, AF, X_NM,
 } from './consts.js';
 import { GuestException, X86Unimplemented } from './errors.js';
@@ -23,6 +23,11 @@ export interface CpuidOptions {
   signature?: number;
   /** Leaf 1 EDX feature bits (default: what this CPU implements). */
   features?: number;
+  /**
+   * Advertise CPUID.80000001H:EDX.NX (bit 20): IA32_EFER (MSR 0xC0000080) then exists and its
+   * NXE bit makes bit 63 of PAE entries execute-disable. Off by default (a P6 has no NX).
+   */
+  nx?: boolean;
   /** Called first for every leaf; a returned [eax, ebx, ecx, edx] replaces the built-in answer. */
   hook?: (leaf: number, subleaf: number) => readonly [number, number, number, number] | undefined;
 }
@@ -82,7 +87,7 @@ export interface CpuState {
   /** The interrupt shadow of STI / MOV SS covers the next instruction boundary. */
   interruptShadow?: boolean;
   /** MSRs with state: SYSENTER_CS/ESP/EIP, IA32_BIOS_SIGN_ID. */
-  msr?: { sysenterCs: number; sysenterEsp: number; sysenterEip: number; biosSignId: number; perf?: number[] };
+  msr?: { sysenterCs: number; sysenterEsp: number; sysenterEip: number; biosSignId: number; perf?: number[]; efer?: number };
   /** The A20 gate (false while A20M# is asserted). */
   a20?: boolean;
   /** State of the x87 unit, when it can report one. */
@@ -258,6 +263,16 @@ export class Cpu {
   readonly cpuidOpts: CpuidOptions;
   /** CPUID.1:EDX as reported; the optional instructions and modes follow it. */
   readonly cpuidEdx1: number;
+  /** CPUID.80000001H:EDX.NX is reported (IA32_EFER exists). */
+  readonly nxAvail: boolean;
+  /** IA32_EFER: only NXE (bit 11) is implemented. */
+  efer = 0;
+  /** PAE PDPTE registers (SDM Vol. 3 §4.4.1), loaded from the PDPT when CR3/CR0/CR4 say so. */
+  readonly pdpteLo = new Int32Array(4);
+  readonly pdpteHi = new Int32Array(4);
+  /** Per 2 MiB linear region: a TLB entry came from a large page (INVLPG drops the whole page). */
+  readonly tlbLarge = new Uint8Array(2048);
+  tlbLargeAny = false;
   readonly trace: ((line: string) => void) | undefined;
   readonly x87: X87Unit | undefined;
   readonly x87ctx: X87Context = newX87Context();
@@ -280,6 +295,7 @@ export class Cpu {
     this.x87mem = new CpuLinearMemory(this);
     // FPU (bit 0) only when an x87 unit is plugged in.
     this.cpuidEdx1 = this.cpuidOpts.features ?? (DEFAULT_FEATURES | (this.x87 ? 1 : 0));
+    this.nxAvail = this.cpuidOpts.nx === true;
     this.reset();
   }
 
@@ -310,6 +326,8 @@ export class Cpu {
     this.cpl = 0;
     this.tscOffset = 0;
     this.sysenterCs = 0; this.sysenterEsp = 0; this.sysenterEip = 0;
+    this.efer = 0;
+    this.pdpteLo.fill(0); this.pdpteHi.fill(0);
     this.biosSignId = 0;
     this.perfMsr.fill(0);
     this.retired = 0;
@@ -400,7 +418,7 @@ export class Cpu {
       interruptShadow: this.inhibitAt === this.retired,
       msr: {
         sysenterCs: this.sysenterCs, sysenterEsp: this.sysenterEsp >>> 0, sysenterEip: this.sysenterEip >>> 0,
-        biosSignId: this.biosSignId, perf: Array.from(this.perfMsr),
+        biosSignId: this.biosSignId, perf: Array.from(this.perfMsr), efer: this.efer,
       },
       a20: this.a20Mask === -1,
       x87: this.x87?.getState ? this.x87.getState() : undefined,
@@ -448,7 +466,10 @@ export class Cpu {
       this.sysenterCs = st.msr.sysenterCs; this.sysenterEsp = st.msr.sysenterEsp | 0;
       this.sysenterEip = st.msr.sysenterEip | 0; this.biosSignId = st.msr.biosSignId;
       if (st.msr.perf) this.perfMsr.set(st.msr.perf);
+      if (st.msr.efer !== undefined && this.nxAvail) this.efer = st.msr.efer & EFER_NXE;
     }
+    // The PDPTE registers are not part of the state: reload them from the PDPT CR3 names.
+    if ((this.cr4 & CR4_PAE) !== 0 && (this.cr0 & CR0_PG) !== 0) this.loadPdptes(this.cr3, false);
     if (st.x87 && this.x87?.setState) this.x87.setState(st.x87);
     if (st.a20 !== undefined) this.a20Mask = st.a20 ? -1 : ~0x100000;
     this.flushTlb();
@@ -676,8 +697,32 @@ export class Cpu {
     }
     this.tlbCount = 0;
     this.tlbOverflow = false;
+    if (this.tlbLargeAny) { this.tlbLarge.fill(0); this.tlbLargeAny = false; }
     this.fwLo = 1; this.fwHi = 0;
     this.selectTlb();
+  }
+
+  /** MOV CR3 (and a task switch): with PAE paging on, the PDPTEs load first (#GP(0) on a bad one). */
+  writeCr3(v: number): void {
+    if ((this.cr4 & CR4_PAE) !== 0 && (this.cr0 & CR0_PG) !== 0) this.loadPdptes(v, true);
+    this.cr3 = v & ~7;
+    this.flushTlb();
+  }
+
+  /**
+   * Load the four PDPTE registers from the 32-byte aligned PDPT at CR3[31:5] (SDM Vol. 3
+   * §4.4.1). With `check`, a present entry with a reserved bit set (2:1, 8:5, 63:36 with
+   * MAXPHYADDR 36) raises #GP(0) and nothing is loaded.
+   */
+  loadPdptes(cr3: number, check: boolean): void {
+    const base = (cr3 & ~0x1f) >>> 0;
+    const lo = [0, 0, 0, 0], hi = [0, 0, 0, 0];
+    for (let i = 0; i < 4; i++) {
+      lo[i] = this.physRd32(base + 8 * i);
+      hi[i] = this.physRd32(base + 8 * i + 4);
+      if (check && (lo[i] & 1) !== 0 && ((lo[i] & 0x1e6) !== 0 || (hi[i] & 0xfffffff0) !== 0)) this.gp(0);
+    }
+    for (let i = 0; i < 4; i++) { this.pdpteLo[i] = lo[i]; this.pdpteHi[i] = hi[i]; }
   }
 
   /** Physical address mask: bit 20 cleared while the A20M# input is asserted. */
@@ -699,6 +744,15 @@ export class Cpu {
   invlpg(lin: number): void {
     const p = lin >>> 12;
     this.tlbR0[p] = -1; this.tlbW0[p] = -1; this.tlbR3[p] = -1; this.tlbW3[p] = -1;
+    const r = lin >>> 21;
+    if (this.tlbLarge[r] !== 0) {
+      // The address lies in a 2 or 4 MiB page: drop every 4 KiB entry of its 4 MiB region.
+      const first = (lin >>> 22) << 10;
+      for (let q = first; q < first + 1024; q++) {
+        this.tlbR0[q] = -1; this.tlbW0[q] = -1; this.tlbR3[q] = -1; this.tlbW3[q] = -1;
+      }
+      this.tlbLarge[r & ~1] = 0; this.tlbLarge[r | 1] = 0;
+    }
     this.fwLo = 1; this.fwHi = 0;
   }
 
@@ -750,11 +804,13 @@ export class Cpu {
    * CPL-3 access that is not an implicit supervisor access. Raises #PF. Returns the physical
    * address and fills the TLB when the frame is plain RAM.
    */
-  translate(lin: number, write: number, user: boolean): number {
+  translate(lin: number, write: number, user: boolean, fetch = false): number {
     const page = lin >>> 12;
     let phys: number;
     if ((this.cr0 & CR0_PG) === 0) {
       phys = (lin & this.a20Mask) >>> 0;
+    } else if ((this.cr4 & CR4_PAE) !== 0) {
+      return this.translatePae(lin, write, user, fetch);
     } else {
       const pdeAddr = ((this.cr3 & ~0xfff) >>> 0) + ((lin >>> 22) << 2);
       const pde = this.physRd32(pdeAddr >>> 0);
@@ -770,6 +826,7 @@ export class Cpu {
         const nv = pde | 0x20 | (write !== 0 ? 0x40 : 0);
         if (nv !== pde) this.physWr32(pdeAddr >>> 0, nv);
         phys = ((((pde & 0xffc00000) >>> 0) + (lin & 0x3fffff)) & this.a20Mask) >>> 0;
+        this.markLarge(lin);
         if (write !== 0) return this.tlbFill(page, phys, 1, user);
         // Not dirty yet or not writable here: cache for reads only so a write walks again.
         const writable = (pde & 0x40) !== 0 && ((pde & 2) !== 0 || (!user && !wp)) ? 1 : 0;
@@ -794,6 +851,62 @@ export class Cpu {
     return this.tlbFill(page, phys, 1, user);
   }
 
+  private markLarge(lin: number): void {
+    this.tlbLarge[lin >>> 21] = 1;
+    this.tlbLargeAny = true;
+  }
+
+  /**
+   * PAE paging (SDM Vol. 3 §4.4): PDPTE register, 64-bit PDE (2 MiB page when PS) and PTE.
+   * Physical addresses may use bits 35:32 (MAXPHYADDR 36); above 4 GiB they go to the bus.
+   * Bit 63 (XD) is reserved unless IA32_EFER.NXE, then a fetch from such a page faults (§4.6).
+   */
+  private translatePae(lin: number, write: number, user: boolean, fetch: boolean): number {
+    const page = lin >>> 12;
+    const nxe = (this.efer & EFER_NXE) !== 0;
+    const base = write << 1 | (user ? 4 : 0) | (fetch && nxe ? 0x10 : 0);
+    const rsvHi = nxe ? 0x7ffffff0 : 0xfffffff0 | 0;
+    const i = lin >>> 30;
+    const pdp = this.pdpteLo[i];
+    if ((pdp & 1) === 0) this.pageFault(lin, base);
+    const pdeAddr = (this.pdpteHi[i] & 0xf) * 0x100000000 + ((pdp & ~0xfff) >>> 0) + (((lin >>> 21) & 0x1ff) << 3);
+    const pde = this.physRd32(pdeAddr);
+    if ((pde & 1) === 0) this.pageFault(lin, base);
+    const pdeHi = this.physRd32(pdeAddr + 4);
+    if ((pdeHi & rsvHi) !== 0 || ((pde & 0x80) !== 0 && (pde & 0x1fe000) !== 0)) this.pageFault(lin, base | 9);
+    const wp = (this.cr0 & CR0_WP) !== 0;
+    let phys: number;
+    if ((pde & 0x80) !== 0) {
+      if (user && (pde & 4) === 0) this.pageFault(lin, base | 1);
+      if (write !== 0 && (pde & 2) === 0 && (user || wp)) this.pageFault(lin, base | 1);
+      if (fetch && nxe && pdeHi < 0) this.pageFault(lin, base | 1);
+      const nv = pde | 0x20 | (write !== 0 ? 0x40 : 0);
+      if (nv !== pde) this.physWr32(pdeAddr, nv);
+      phys = (pdeHi & 0xf) * 0x100000000 + (((((pde & 0xffe00000) >>> 0) + (lin & 0x1fffff)) & this.a20Mask) >>> 0);
+      this.markLarge(lin);
+      if (write !== 0) return this.tlbFill(page, phys, 1, user);
+      const writable = (pde & 0x40) !== 0 && ((pde & 2) !== 0 || (!user && !wp)) ? 1 : 0;
+      return this.tlbFill(page, phys, writable, user);
+    }
+    const pteAddr = (pdeHi & 0xf) * 0x100000000 + ((pde & ~0xfff) >>> 0) + (((lin >>> 12) & 0x1ff) << 3);
+    const pte = this.physRd32(pteAddr);
+    if ((pte & 1) === 0) this.pageFault(lin, base);
+    const pteHi = this.physRd32(pteAddr + 4);
+    if ((pteHi & rsvHi) !== 0) this.pageFault(lin, base | 9);
+    const u = pde & pte & 4;
+    const w = pde & pte & 2;
+    if (user && u === 0) this.pageFault(lin, base | 1);
+    if (write !== 0 && w === 0 && (user || wp)) this.pageFault(lin, base | 1);
+    if (fetch && nxe && (pdeHi | pteHi) < 0) this.pageFault(lin, base | 1);
+    if ((pde & 0x20) === 0) this.physWr32(pdeAddr, pde | 0x20);
+    const nv = pte | 0x20 | (write !== 0 ? 0x40 : 0);
+    if (nv !== pte) this.physWr32(pteAddr, nv);
+    phys = (pteHi & 0xf) * 0x100000000 + (((((pte & ~0xfff) >>> 0) + (lin & 0xfff)) & this.a20Mask) >>> 0);
+    if (write !== 0) return this.tlbFill(page, phys, 1, user);
+    const writable = (pte & 0x40) !== 0 && (w !== 0 || (!user && !wp)) ? 1 : 0;
+    return this.tlbFill(page, phys, writable, user);
+  }
+
   private tlbFill(page: number, phys: number, writable: number, user: boolean): number {
     const frame = phys >>> 12;
     if (phys < this.ramLen && this.frameFlags[frame] === 0 && (frame << 12) + 0xfff < this.ramLen) {
@@ -815,6 +928,16 @@ export class Cpu {
   /** Best-effort translation without faults or A/D updates; -1 when unmapped. */
   probe(lin: number): number {
     if ((this.cr0 & CR0_PG) === 0) return (lin & this.a20Mask) >>> 0;
+    if ((this.cr4 & CR4_PAE) !== 0) {
+      const pdp = this.pdpteLo[lin >>> 30];
+      if ((pdp & 1) === 0) return -1;
+      const pde = this.physRd32(((pdp & ~0xfff) >>> 0) + (((lin >>> 21) & 0x1ff) << 3));
+      if ((pde & 1) === 0) return -1;
+      if ((pde & 0x80) !== 0) return ((pde & 0xffe00000) >>> 0) + (lin & 0x1fffff);
+      const pte = this.physRd32(((pde & ~0xfff) >>> 0) + (((lin >>> 12) & 0x1ff) << 3));
+      if ((pte & 1) === 0) return -1;
+      return ((pte & ~0xfff) >>> 0) + (lin & 0xfff);
+    }
     try {
       const pde = this.physRd32((((this.cr3 & ~0xfff) >>> 0) + ((lin >>> 22) << 2)) >>> 0);
       if ((pde & 1) === 0) return -1;
@@ -999,7 +1122,7 @@ export class Cpu {
     const eip = this.eip;
     if (eip > this.segLimit[CS]) this.gp(0);
     const lin = (this.segBase[CS] + eip) | 0;
-    const p = this.translate(lin, 0, this.cpl === 3);
+    const p = this.translate(lin, 0, this.cpl === 3, true);
     this.eip = eip + 1;
     if (p < this.ramLen && this.frameFlags[p >>> 12] === 0 && ((p >>> 12) << 12) + 0xfff < this.ramLen) {
       const pageLo = eip - (lin & 0xfff);
@@ -1426,7 +1549,7 @@ export class Cpu {
     // Commit: from here on faults belong to the new task.
     this.trSel = nsel; this.trBase = nbase; this.trLimit = nlimit; this.trAcc = ((acc | 2) & 0x1f) | 0x80;
     this.cr0 |= CR0_TS;
-    if (n32 && (this.cr0 & CR0_PG) !== 0) { this.cr3 = ncr3 & ~0xfe7; this.flushTlb(); }
+    if (n32 && (this.cr0 & CR0_PG) !== 0) this.writeCr3(ncr3);
     for (let i = 0; i < 8; i++) {
       if (n32) this.r32[i << 1] = regs[i]; else this.r16[i << 2] = regs[i];
     }
@@ -2065,6 +2188,7 @@ export class Cpu {
     if ((v & CR0_PG) !== 0 && (v & CR0_PE) === 0) this.gp(0);
     if ((v & 0x20000000) !== 0 && (v & 0x40000000) === 0) this.gp(0); // NW without CD
     const old = this.cr0;
+    if ((v & CR0_PG) !== 0 && (old & CR0_PG) === 0 && (this.cr4 & CR4_PAE) !== 0) this.loadPdptes(this.cr3, true);
     this.cr0 = v | 0;
     if (((old ^ v) & (CR0_PE | CR0_PG | CR0_WP)) !== 0) {
       for (let s = 0; s < 6; s++) this.segUpdated(s);

@@ -4,7 +4,7 @@ import type { Cpu } from '../cpu.js';
 import { X87_MF, X87_OK, X87_UD, X87_WRITE_AX, X87_WRITE_FLAGS, x87OperandSize } from '../x87.js';
 import {
   AF, CF, CR0_NE, OF, PF, SF, X_MF,
-  CR0_MP, CR0_PE, CR0_TS, CR4_DE, DEFAULT_FEATURES, FEAT_SEP, CR4_PGE, CR4_PSE, CR4_TSD, CS, DS, ES, FS, GS, SS, VM, ZF, X_NM,
+  CR0_MP, CR0_PE, CR0_TS, CR4_DE, CR4_PAE, CR0_PG, DEFAULT_FEATURES, EFER_NXE, FEAT_PAE, FEAT_SEP, MSR_EFER, CR4_PGE, CR4_PSE, CR4_TSD, CS, DS, ES, FS, GS, SS, VM, ZF, X_NM,
 } from '../consts.js';
 import { descBase, descLimit } from '../desc.js';
 import { FpuUnimplemented } from '../fpu/index.js';
@@ -199,7 +199,7 @@ export function clts(c: Cpu): void { priv(c); c.cr0 &= ~CR0_TS; }
 export function invd(c: Cpu): void { priv(c); }
 
 // PCE (0x100): RDPMC at any CPL, meaningful since the P6 counters exist.
-const CR4_OK = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | 0x100;
+const CR4_OK = CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | 0x100;
 
 /** 0F 20: MOV r32, CRn (the mod field is ignored: always a register). */
 export function movRdCd(c: Cpu): void {
@@ -225,9 +225,15 @@ export function movCdRd(c: Cpu): void {
   switch (cr) {
     case 0: c.writeCr0(v); break;
     case 2: c.cr2 = v; break;
-    case 3: c.cr3 = v & ~0xfe7; c.flushTlb(); break;
+    case 3: c.writeCr3(v); break;
     case 4:
       if ((v & ~CR4_OK) !== 0) c.gp(0);
+      // CR4.PAE is reserved on a CPU that does not report PAE.
+      if ((v & CR4_PAE) !== 0 && (c.cpuidEdx1 & FEAT_PAE) === 0) c.gp(0);
+      // With paging on, a change of PAE/PSE/PGE that leaves PAE set reloads the PDPTEs (§4.4.1).
+      if ((v & CR4_PAE) !== 0 && (c.cr0 & CR0_PG) !== 0 && ((v ^ c.cr4) & (CR4_PAE | CR4_PSE | CR4_PGE)) !== 0) {
+        c.loadPdptes(c.cr3, true);
+      }
       c.cr4 = v;
       c.flushTlb();
       break;
@@ -288,6 +294,11 @@ export function cpuid(c: Cpu): void {
     a = o.signature ?? 0x633;
     // FPU (bit 0) only when an x87 unit is plugged in.
     d = c.cpuidEdx1;
+  } else if (leaf === 0x80000000) {
+    // Extended leaves exist only to report NX (when configured).
+    if (c.nxAvail) a = 0x80000001;
+  } else if (leaf === 0x80000001) {
+    if (c.nxAvail) d = 1 << 20;
   }
   c.r32[0] = a; c.r32[6] = b; c.r32[2] = cc; c.r32[4] = d;
 }
@@ -342,6 +353,7 @@ export function rdmsr(c: Cpu): void {
     case 0x174: v = c.sysenterCs; break;
     case 0x175: v = c.sysenterEsp >>> 0; break;
     case 0x176: v = c.sysenterEip >>> 0; break;
+    case MSR_EFER: if (!c.nxAvail) c.gp(0); v = c.efer; break;
     default:
       if (p6Msr(n)) c.unimplemented(`RDMSR of MSR 0x${n.toString(16)}`);
       c.gp(0);
@@ -367,6 +379,12 @@ export function wrmsr(c: Cpu): void {
     case 0x174: c.sysenterCs = lo & 0xffff; return;
     case 0x175: c.sysenterEsp = lo; return;
     case 0x176: c.sysenterEip = lo; return;
+    // IA32_EFER exists with NX only; NXE is its one writable bit (no SYSCALL, no long mode).
+    case MSR_EFER:
+      if (!c.nxAvail || (lo & ~EFER_NXE) !== 0 || hi !== 0) c.gp(0);
+      if (((c.efer ^ lo) & EFER_NXE) !== 0) c.flushTlb();
+      c.efer = lo;
+      return;
     default:
       if (p6Msr(n)) c.unimplemented(`WRMSR of MSR 0x${n.toString(16)}`);
       c.gp(0);
