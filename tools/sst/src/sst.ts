@@ -144,6 +144,24 @@ function run286(file: string, t: Test, mask: number): string | undefined {
   return undefined;
 }
 
+/** Legacy prefix bytes: LOCK, REP/REPNE, the six segment overrides, operand and address size. */
+const PREFIXES = new Set([0xf0, 0xf2, 0xf3, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67]);
+const SEG_PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65]);
+
+/**
+ * The instruction's effective segment override is CS: among its leading prefix bytes the last
+ * segment override (the one that applies) is 0x2E. A 0x2E byte elsewhere (ModRM, displacement,
+ * immediate) does not count.
+ */
+function csOverride(bytes: readonly number[]): boolean {
+  let seg = -1;
+  for (const b of bytes) {
+    if (!PREFIXES.has(b)) break;
+    if (SEG_PREFIXES.has(b)) seg = b;
+  }
+  return seg === 0x2e;
+}
+
 function run32(t: Test): string | undefined {
   const r = t.initial.regs;
   cpu.reset();
@@ -164,7 +182,7 @@ function run32(t: Test): string | undefined {
   }
   // The set was captured in 64-bit mode, where a CS override is ignored. In 32-bit protected
   // mode a write through CS raises #GP(0) (SDM Vol. 3 §5.4.1: code segments are not writable).
-  if (firstVector === 13 && (t.bytes ?? []).includes(0x2e)) return 'skip:cs-write';
+  if (firstVector === 13 && csOverride(t.bytes ?? [])) return 'skip:cs-write';
   if (err) return err;
   const st = cpu.getState() as unknown as Regs;
   const f = t.final.regs;
