@@ -38,22 +38,106 @@ function sbb(c: Cpu, a: number, b: number, m: number, sg: number): number {
   return r & m;
 }
 
+/** Form 1 (Ev,Gv): one function literal per operation, so each compiles with its own feedback. */
+function aluEvGv(op: number): (c: Cpu) => void {
+  switch (op) {
+    case 0: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 0, c.readEd(), c.r32[c.regf << 1], M32, S32); c.writeEd(r); }
+      else { const r = alu(c, 0, c.readEw(), c.r16[c.regf << 2], M16, S16); c.writeEw(r); }
+    };
+    case 1: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 1, c.readEd(), c.r32[c.regf << 1], M32, S32); c.writeEd(r); }
+      else { const r = alu(c, 1, c.readEw(), c.r16[c.regf << 2], M16, S16); c.writeEw(r); }
+    };
+    case 2: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 2, c.readEd(), c.r32[c.regf << 1], M32, S32); c.writeEd(r); }
+      else { const r = alu(c, 2, c.readEw(), c.r16[c.regf << 2], M16, S16); c.writeEw(r); }
+    };
+    case 3: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 3, c.readEd(), c.r32[c.regf << 1], M32, S32); c.writeEd(r); }
+      else { const r = alu(c, 3, c.readEw(), c.r16[c.regf << 2], M16, S16); c.writeEw(r); }
+    };
+    case 4: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 4, c.readEd(), c.r32[c.regf << 1], M32, S32); c.writeEd(r); }
+      else { const r = alu(c, 4, c.readEw(), c.r16[c.regf << 2], M16, S16); c.writeEw(r); }
+    };
+    case 5: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 5, c.readEd(), c.r32[c.regf << 1], M32, S32); c.writeEd(r); }
+      else { const r = alu(c, 5, c.readEw(), c.r16[c.regf << 2], M16, S16); c.writeEw(r); }
+    };
+    case 6: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 6, c.readEd(), c.r32[c.regf << 1], M32, S32); c.writeEd(r); }
+      else { const r = alu(c, 6, c.readEw(), c.r16[c.regf << 2], M16, S16); c.writeEw(r); }
+    };
+    default: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { alu(c, 7, c.readEd(), c.r32[c.regf << 1], M32, S32); }
+      else { alu(c, 7, c.readEw(), c.r16[c.regf << 2], M16, S16); }
+    };
+  }
+}
+
+/** Form 3 (Gv,Ev), likewise. */
+function aluGvEv(op: number): (c: Cpu) => void {
+  switch (op) {
+    case 0: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 0, c.r32[c.regf << 1], c.readEd(), M32, S32); c.r32[c.regf << 1] = r; }
+      else { const r = alu(c, 0, c.r16[c.regf << 2], c.readEw(), M16, S16); c.r16[c.regf << 2] = r; }
+    };
+    case 1: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 1, c.r32[c.regf << 1], c.readEd(), M32, S32); c.r32[c.regf << 1] = r; }
+      else { const r = alu(c, 1, c.r16[c.regf << 2], c.readEw(), M16, S16); c.r16[c.regf << 2] = r; }
+    };
+    case 2: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 2, c.r32[c.regf << 1], c.readEd(), M32, S32); c.r32[c.regf << 1] = r; }
+      else { const r = alu(c, 2, c.r16[c.regf << 2], c.readEw(), M16, S16); c.r16[c.regf << 2] = r; }
+    };
+    case 3: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 3, c.r32[c.regf << 1], c.readEd(), M32, S32); c.r32[c.regf << 1] = r; }
+      else { const r = alu(c, 3, c.r16[c.regf << 2], c.readEw(), M16, S16); c.r16[c.regf << 2] = r; }
+    };
+    case 4: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 4, c.r32[c.regf << 1], c.readEd(), M32, S32); c.r32[c.regf << 1] = r; }
+      else { const r = alu(c, 4, c.r16[c.regf << 2], c.readEw(), M16, S16); c.r16[c.regf << 2] = r; }
+    };
+    case 5: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 5, c.r32[c.regf << 1], c.readEd(), M32, S32); c.r32[c.regf << 1] = r; }
+      else { const r = alu(c, 5, c.r16[c.regf << 2], c.readEw(), M16, S16); c.r16[c.regf << 2] = r; }
+    };
+    case 6: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { const r = alu(c, 6, c.r32[c.regf << 1], c.readEd(), M32, S32); c.r32[c.regf << 1] = r; }
+      else { const r = alu(c, 6, c.r16[c.regf << 2], c.readEw(), M16, S16); c.r16[c.regf << 2] = r; }
+    };
+    default: return (c) => {
+      c.decodeModrm();
+      if (c.os32) { alu(c, 7, c.r32[c.regf << 1], c.readEd(), M32, S32); }
+      else { alu(c, 7, c.r16[c.regf << 2], c.readEw(), M16, S16); }
+    };
+  }
+}
+
 /** Opcodes 00-3D minus prefixes: `op` from bits 5-3, `form` from bits 2-0. */
 export function makeAlu(op: number, form: number): (c: Cpu) => void {
   const store = op !== 7;
   switch (form) {
     case 0: return (c) => { c.decodeModrm(); const r = alu(c, op, c.readEb(), c.readGb(), M8, S8); if (store) c.writeEb(r); };
-    case 1: return (c) => {
-      c.decodeModrm();
-      if (c.os32) { const r = alu(c, op, c.readEd(), c.r32[c.regf << 1], M32, S32); if (store) c.writeEd(r); }
-      else { const r = alu(c, op, c.readEw(), c.r16[c.regf << 2], M16, S16); if (store) c.writeEw(r); }
-    };
+    case 1: return aluEvGv(op);
     case 2: return (c) => { c.decodeModrm(); const r = alu(c, op, c.readGb(), c.readEb(), M8, S8); if (store) c.writeGb(r); };
-    case 3: return (c) => {
-      c.decodeModrm();
-      if (c.os32) { const r = alu(c, op, c.r32[c.regf << 1], c.readEd(), M32, S32); if (store) c.r32[c.regf << 1] = r; }
-      else { const r = alu(c, op, c.r16[c.regf << 2], c.readEw(), M16, S16); if (store) c.r16[c.regf << 2] = r; }
-    };
+    case 3: return aluGvEv(op);
     case 4: return (c) => { const b = c.fetch8(); const r = alu(c, op, c.r8[0], b, M8, S8); if (store) c.r8[0] = r; };
     default: return (c) => {
       if (c.os32) { const b = c.fetch32(); const r = alu(c, op, c.r32[0], b, M32, S32); if (store) c.r32[0] = r; }
