@@ -474,12 +474,12 @@ export class Channel {
         return;
       case C.IDENTIFY:
         // A packet device aborts IDENTIFY DEVICE and shows its signature (ATA-6 8.15).
-        d.signature();
+        d.signature(true);
         this.abort(d);
         d.s.status = DRDY | ERR;
         return;
       case C.DEVICE_RESET:
-        d.signature(); // status 0: DRDY clear, no interrupt
+        d.signature(true); // status 0: DRDY clear, no interrupt
         return;
       case C.SET_FEATURES:
         return this.setFeatures(d);
@@ -544,6 +544,7 @@ export class Channel {
     s.pos = 0;
     s.end = data.length;
     s.remaining = 0;
+    s.pktLeft = 0;
     s.phase = 'pio-in';
     s.status = DRDY | DSC | DRQ;
     this.interrupt(d);
@@ -576,14 +577,14 @@ export class Channel {
   /** The host moved the whole DRQ block. */
   private blockDone(d: Drive): void {
     const s = d.s;
-    if (d.atapi) {
+    if (d.atapi && s.command === C.PACKET) {
       if (s.phase === 'packet') return this.runPacket(d);
       // ATAPI data-in block read by the host.
       if (s.pktLeft > 0) return this.atapiBlock(d);
       return this.atapiDone(d);
     }
     if (s.phase === 'pio-in') {
-      if (s.remaining > 0) return this.nextReadBlock(d);
+      if (s.remaining > 0 && !d.atapi) return this.nextReadBlock(d);
       s.phase = 'idle';
       s.status = DRDY | DSC; // no interrupt after the last block of a read
       return;
@@ -731,6 +732,8 @@ export class Channel {
       this.env.fail(`IDE channel ${this.index}: bus master direction (${toMemory ? 'read from' : 'write to'} memory) does not match the ${toMemory ? 'read' : 'write'} command 0x${s.command.toString(16)}`);
     }
     let bytes = d.atapi ? s.pktLeft : s.remaining * ATA_SECTOR;
+    const startLba = s.lba;
+    let done = 0; // bytes of a disk read moved so far
     let prd = this.bmPrd;
     let eot = false;
     let tableDone = false; // the last entry (EOT) was used up exactly
@@ -746,7 +749,8 @@ export class Channel {
       const n = Math.min(count, bytes);
       tableDone = eot && n === count;
       if (toMemory) {
-        const chunk = d.atapi ? this.packetBytes(d, n) : this.diskBytes(d, n);
+        const chunk = d.atapi ? this.packetBytes(d, n) : this.diskBytes(d, startLba, done, n);
+        done += n;
         mem.write(base >>> 0, chunk);
       } else {
         const got = mem.read(base >>> 0, n);
@@ -769,22 +773,23 @@ export class Channel {
       this.abort(d);
       return;
     }
+    if (toMemory && !d.atapi) {
+      s.lba = startLba + done / ATA_SECTOR;
+      s.remaining = 0;
+    }
     // All data moved. The engine stays active when the table was longer than the transfer.
     if (tableDone) this.bmStatus &= ~BM_ACTIVE;
     if (d.atapi) this.atapiDone(d);
     else this.ok(d);
   }
 
-  /** `n` bytes (whole sectors) of a disk DMA read. */
-  private diskBytes(d: Drive, n: number): Uint8Array {
-    const s = d.s;
-    const sectors = Math.ceil(n / ATA_SECTOR);
-    const raw = d.backend!.read(s.lba, sectors);
-    // A PRD entry that is not a multiple of 512 bytes splits a sector: keep the tail for later.
-    s.lba += sectors;
-    s.remaining -= sectors;
-    if (n % ATA_SECTOR === 0) return raw;
-    this.env.fail(`IDE channel ${this.index}: PRD entry of ${n} bytes splits a sector (only whole-sector entries are modelled)`);
+  /** `n` bytes of a disk DMA read from byte `off` of a transfer that starts at `lba` (PRD entries may split sectors). */
+  private diskBytes(d: Drive, lba: number, off: number, n: number): Uint8Array {
+    const first = Math.floor(off / ATA_SECTOR);
+    const last = Math.floor((off + n - 1) / ATA_SECTOR);
+    const raw = d.backend!.read(lba + first, last - first + 1);
+    const skip = off - first * ATA_SECTOR;
+    return raw.subarray(skip, skip + n);
   }
 
   // ---- state -----------------------------------------------------------------------------

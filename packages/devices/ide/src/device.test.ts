@@ -123,7 +123,7 @@ describe('PCI function 00:01.1', () => {
     }
     cfgWrite(vm, 0x20, 0xffffffff);
     expect(cfgRead(vm, 0x20)).toBe(0xfffffff1); // 16 bytes, I/O
-    expect(cfgRead(vm, 0x04, 2)).toBe(0);
+    expect(cfgRead(vm, 0x04)).toBe(0x0280_0000); // PCISTS: fast back-to-back, DEVSEL medium; PCICMD 0
     // Decoding follows the BAR and Command.IO.
     cfgWrite(vm, 0x20, 0xc000);
     expect(vm.isHooked(0xc000)).toBe(false);
@@ -149,7 +149,7 @@ describe('PCI function 00:01.1', () => {
     expect(cfgRead(vm, 0x40)).toBe(0x8000_8000);
   });
 
-  it('sits in the PIIX3 slot: function 0 says multi-function once IDE is there', () => {
+  it('is function 1 of slot 1 with a plain type 0 header', () => {
     const { vm } = board();
     expect(cfgRead(vm, 0x0e, 1, 1)).toBe(0x00);
   });
@@ -223,6 +223,8 @@ describe('IDENTIFY', () => {
     expect(vm.irq(15).level).toBe(true);
     expect(vm.inb(0x177)).toBe(0x58);
     const w = readWords(vm, 0x170, 256);
+    expect(vm.inb(0x177)).toBe(0x50); // no interrupt after the data of IDENTIFY PACKET DEVICE
+    expect(vm.irq(15).level).toBe(false);
     expect(w[0]).toBe(0x85c0); // ATAPI, CD-ROM, removable, 50 us DRQ, 12-byte packets
     expect(ataString(w, 27, 20)).toBe('V3 ATAPI CD-ROM');
     expect(w[49]! & 0x0300).toBe(0x0200);
@@ -640,6 +642,8 @@ describe('resets', () => {
     vm.outb(0x1f6, 0xb0);
     vm.outb(ST, 0x08);
     expect([vm.inb(0x1f4), vm.inb(0x1f5), vm.inb(ST)]).toEqual([0x14, 0xeb, 0x00]);
+    expect(vm.inb(0x1f6) & 0x10).toBe(0x10); // still device 1
+    expect(vm.irq(14).level).toBe(false);
   });
 
   it('reads 0 from an absent device and from an empty channel', () => {
@@ -697,6 +701,25 @@ describe('bus-master DMA', () => {
     vm.outb(bm + 2, 0x04); // write one to clear
     expect(vm.inb(bm + 2) & 0x04).toBe(0);
     vm.outb(bm, 0x00);
+  });
+
+  it('splits sectors across PRD entries of any even size', () => {
+    const { vm, mem, disk } = board({ dma: true });
+    const bm = bmSetup(vm);
+    prd(mem, 0x1000, [
+      [0x10000, 100, false],
+      [0x20000, 700, false],
+      [0x30000, 0, true], // 0 = 64 KiB: longer than the rest
+    ]);
+    vm.outl(bm + 4, 0x1000);
+    vm.outb(bm, 0x08);
+    lba28(vm, 0x1f0, 1, 3);
+    vm.outb(ST, 0xc8);
+    vm.outb(bm, 0x09);
+    expect(vm.inb(bm + 2) & 0x07).toBe(0x05); // still active: the last entry was not used up
+    expect(vm.inb(ST)).toBe(0x50);
+    const got = new Uint8Array([...mem.bytes.subarray(0x10000, 0x10000 + 100), ...mem.bytes.subarray(0x20000, 0x20000 + 700), ...mem.bytes.subarray(0x30000, 0x30000 + 736)]);
+    expect(got).toEqual(disk.subarray(512, 4 * 512));
   });
 
   it('writes with WRITE DMA EXT; a table longer than the data leaves the engine active', () => {

@@ -17,6 +17,8 @@ import {
   IDETIM_RESET,
   MLT_WRITABLE,
   PCICMD_WRITABLE,
+  PCISTS_CLEARABLE,
+  PCISTS_RESET,
   PRIMARY_CMD,
   PRIMARY_CTL,
   PRIMARY_IRQ,
@@ -241,6 +243,7 @@ export const ide = defineDevice<IdeConfig, IdeDevice>({
       classCode: IDE_CLASS_CODE,
       revision: IDE_REVISION,
       command: { reset: 0, writable: PCICMD_WRITABLE },
+      status: { reset: PCISTS_RESET, clearable: PCISTS_CLEARABLE },
       latencyTimerWritable: MLT_WRITABLE,
       bars,
       onBarChange: (index, base) => {

@@ -137,15 +137,19 @@ export class Drive {
     return s;
   }
 
-  /** Reset outcome: the signature in the task file (ATA 0x00/0x00, ATAPI 0x14/0xEB), diagnostic code 01h. */
-  signature(): void {
+  /**
+   * Reset outcome: the signature in the task file (ATA 0x00/0x00, ATAPI 0x14/0xEB), diagnostic
+   * code 01h. A reset of the channel (SRST, EXECUTE DEVICE DIAGNOSTIC) also clears the Device
+   * register; a reset of one device (DEVICE RESET, IDENTIFY DEVICE to a packet device) keeps it.
+   */
+  signature(keepSelect = false): void {
     const s = this.s;
     s.error = 0x01;
     s.nsect = 1;
     s.lbal = 1;
     s.lbam = this.atapi ? 0x14 : 0;
     s.lbah = this.atapi ? 0xeb : 0;
-    s.select = 0;
+    if (!keepSelect) s.select = 0;
     s.status = this.atapi || !this.present ? 0 : DRDY | DSC;
     s.phase = 'idle';
     s.pos = 0;

@@ -27,6 +27,10 @@ export const BMIBA_SIZE = 16;
 
 /** PCICMD: I/O space enable and bus master enable are the writable bits. */
 export const PCICMD_WRITABLE = 0x0005;
+/** PCISTS at reset: fast back-to-back capable, DEVSEL medium. */
+export const PCISTS_RESET = 0x0280;
+/** PCISTS bits the guest clears by writing 1: master abort, received target abort, signaled target abort. */
+export const PCISTS_CLEARABLE = 0x3800;
 /** MLT: the master latency timer's writable bits (7-4). */
 export const MLT_WRITABLE = 0xf0;
 /** IDETIM (0x40-0x43) reset: IDE decode enable set on both channels (see README). */
