@@ -2,19 +2,51 @@
 import type { Cpu } from '../cpu.js';
 import { X_BP, X_OF, X_BR, X_DB } from '../consts.js';
 
-export function makeJccJb(cc: number): (c: Cpu) => void {
-  return (c) => {
-    const d = c.fetchS8();
-    if (c.cond(cc)) c.jumpNear(c.eip + d);
-  };
-}
+// One function literal per condition: each compiles on its own with cond(cc) folded to its
+// flag test (a shared literal would compile once for all sixteen, the switch left in).
+const JCC_JB: readonly ((c: Cpu) => void)[] = [
+  (c) => { const d = c.fetchS8(); if (c.cond(0)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(1)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(2)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(3)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(4)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(5)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(6)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(7)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(8)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(9)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(10)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(11)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(12)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(13)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(14)) c.jumpNear(c.eip + d); },
+  (c) => { const d = c.fetchS8(); if (c.cond(15)) c.jumpNear(c.eip + d); },
+];
 
-export function makeJccJz(cc: number): (c: Cpu) => void {
-  return (c) => {
-    const d = c.os32 ? c.fetch32() : (c.fetch16() << 16) >> 16;
-    if (c.cond(cc)) c.jumpNear(c.eip + d);
-  };
-}
+function relJz(c: Cpu): number { return c.os32 ? c.fetch32() : (c.fetch16() << 16) >> 16; }
+
+const JCC_JZ: readonly ((c: Cpu) => void)[] = [
+  (c) => { const d = relJz(c); if (c.cond(0)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(1)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(2)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(3)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(4)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(5)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(6)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(7)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(8)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(9)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(10)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(11)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(12)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(13)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(14)) c.jumpNear(c.eip + d); },
+  (c) => { const d = relJz(c); if (c.cond(15)) c.jumpNear(c.eip + d); },
+];
+
+export function makeJccJb(cc: number): (c: Cpu) => void { return JCC_JB[cc]; }
+
+export function makeJccJz(cc: number): (c: Cpu) => void { return JCC_JZ[cc]; }
 
 export function jmpJb(c: Cpu): void { const d = c.fetchS8(); c.jumpNear(c.eip + d); }
 export function jmpJz(c: Cpu): void {
