@@ -729,7 +729,8 @@ export class Channel {
     if (!mem) return;
     const toMemory = s.phase === 'dma-in';
     if (toMemory !== ((this.bmCommand & BM_WRITE) !== 0)) {
-      this.env.fail(`IDE channel ${this.index}: bus master direction (${toMemory ? 'read from' : 'write to'} memory) does not match the ${toMemory ? 'read' : 'write'} command 0x${s.command.toString(16)}`);
+      const bmTo = (this.bmCommand & BM_WRITE) !== 0 ? 'to' : 'from';
+      this.env.fail(`IDE channel ${this.index}: bus master direction (${bmTo} memory) does not match the ${toMemory ? 'read' : 'write'} command 0x${s.command.toString(16)}`);
     }
     let bytes = d.atapi ? s.pktLeft : s.remaining * ATA_SECTOR;
     const startLba = s.lba;

@@ -844,6 +844,55 @@ describe('configuration', () => {
 });
 
 describe('register fuzz', () => {
+  it('survives commands, packets and word/dword data accesses in random order (fail-stops name the device)', () => {
+    const stops = new Set<string>();
+    for (let seed = 1; seed <= 6; seed++) {
+      let x = seed * 7919;
+      const rand = (): number => {
+        x ^= x << 13;
+        x >>>= 0;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        x >>>= 0;
+        return x;
+      };
+      const { vm, dev } = board({
+        dma: (seed & 1) === 1,
+        drives: [
+          { channel: 0, unit: 0, kind: 'disk', backend: 'hd' },
+          { channel: 0, unit: 1, kind: 'cdrom', backend: 'cd' },
+          { channel: 1, unit: 1, kind: 'cdrom' },
+        ],
+      });
+      const bm = bmSetup(vm);
+      const cmds = [0x20, 0x24, 0x29, 0x30, 0x34, 0x39, 0xc4, 0xc5, 0xc6, 0xc8, 0x25, 0xca, 0x35, 0xec, 0xa1, 0xa0, 0x90, 0x08, 0xef, 0x91, 0x40, 0xe7, 0xe5];
+      const ops = [0x00, 0x03, 0x12, 0x1b, 0x1e, 0x25, 0x28, 0x2b, 0x43, 0x46, 0x4a, 0x5a, 0xa8, 0xbe];
+      for (let i = 0; i < 5000; i++) {
+        const ch = rand() & 1 ? 0x1f0 : 0x170;
+        try {
+          switch (rand() % 12) {
+            case 0: vm.outb(ch + 7, cmds[rand() % cmds.length]!); break;
+            case 1: vm.outw(ch, rand() & 1 ? ops[rand() % ops.length]! : rand() & 0xffff); break;
+            case 2: vm.inw(ch); break;
+            case 3: vm.inl(ch); break;
+            case 4: vm.outb(ch + 1 + (rand() % 6), rand() & 0xff); break;
+            case 5: vm.inb(ch + 1 + (rand() % 7)); break;
+            case 6: vm.outb(ch === 0x1f0 ? 0x3f6 : 0x376, rand() & 0x86); break;
+            case 7: vm.outb(bm + (rand() & 8), rand() & 9); break;
+            case 8: vm.outl(bm + 4 + (rand() & 8), rand() & 0xff00); break;
+            case 9: vm.inb(bm + 2 + (rand() & 8)); break;
+            case 10: if (rand() % 100 === 0) dev.load(JSON.parse(JSON.stringify(dev.save()))); break;
+            default: vm.outl(ch, rand());
+          }
+        } catch (e) {
+          if (!(e instanceof V3Error) || e.detail.component !== 'ide0') throw e;
+          stops.add(e.message.replace(/0x[0-9a-f]+/g, 'N'));
+        }
+      }
+    }
+    for (const m of stops) expect(m).toMatch(/bus master direction/);
+  });
+
   it('only fails stop, naming the device', () => {
     for (const dma of [false, true]) {
       const { vm } = board({ dma });
