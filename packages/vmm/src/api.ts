@@ -254,3 +254,11 @@ export function v3_unhook_cpuid(vm: V3VmInfo, leaf: number, owner: string): numb
   vm.cpuid.unhook(leaf, owner);
   return 0;
 }
+
+/**
+ * A device of a VM by its configuration id, for the host or app that drives it from outside (a
+ * terminal drawing the VGA text screen, a test reading a register). Undefined when no such id.
+ */
+export function v3_find_device<T = unknown>(vm: V3VmInfo, id: string): T | undefined {
+  return vm.devMgr.find(id)?.instance as T | undefined;
+}

@@ -31,6 +31,7 @@ export {
   v3_unhook_msr,
   v3_deliver_keyboard_event,
   v3_deliver_mouse_event,
+  v3_find_device,
 } from './api.js';
 export type { V3InitOptions } from './api.js';
 export type { V3OsHooks, V3HostPages, V3Mutex, V3Thread, V3ThreadFn, V3StreamHooks, V3HostStream } from './os-hooks.js';

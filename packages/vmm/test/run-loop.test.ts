@@ -6,6 +6,7 @@ import {
   v3_free_vm,
   v3_get_state,
   v3_get_telemetry,
+  v3_find_device,
   v3_hook_cpuid,
   v3_hook_msr,
   v3_init,
@@ -107,6 +108,8 @@ afterEach(() => {
 describe('the run loop on a real guest', () => {
   it('runs the guest until it powers off through a device', async () => {
     const { vm, ports } = makeVm([MOV_AL, 0x68, OUT_IMM, 0xe9, MOV_AL, 0x69, OUT_IMM, 0xe9, OUT_IMM, 0xf4, 0xf4]);
+    expect(v3_find_device(vm, 'ports')).toBe(ports);
+    expect(v3_find_device(vm, 'nope')).toBeUndefined();
     v3_start_vm(vm, 1);
     const exit = await v3_wait_vm(vm);
     expect(exit.reason).toBe('poweroff');
