@@ -231,6 +231,25 @@ describe('exceptions', () => {
     expect(m.cpu.getState().eax).toBe(0xcafe);
   });
 
+  it('INVLPG of any address in a 4 MiB page drops the translations of the whole page', () => {
+    const m = machine(12 << 20);
+    protectedMode(m, 0x5000);
+    m.dv.setUint32(0x100000, 0x83, true); // 0-4 MiB -> 0
+    m.dv.setUint32(0x100000 + 4 * 2, 0x400083, true); // 8-12 MiB -> 4-8 MiB
+    m.dv.setUint32(0x400010, 0xaaaa, true);
+    m.dv.setUint32(0x800010, 0xbbbb, true);
+    m.ram.set([
+      0x8b, 0x35, ...le32(0x800010), // mov esi, [0x800010] (TLB filled for the first 2 MiB half)
+      0xc7, 0x05, ...le32(0x100008), ...le32(0x800083), // remap 8-12 MiB -> 8-12 MiB
+      0x0f, 0x01, 0x3d, ...le32(0xa00000), // invlpg in the other half
+      0x8b, 0x3d, ...le32(0x800010), 0xf4, // mov edi, [0x800010]
+    ], 0x5000);
+    m.cpu.setState({ cr3: 0x100000, cr4: 0x10, cr0: 0x80000011 | 0 });
+    expect(m.cpu.run(10)).toBe(ExitReason.Halt);
+    expect(m.cpu.getState().esi).toBe(0xaaaa);
+    expect(m.cpu.getState().edi).toBe(0xbbbb);
+  });
+
   it('a 4 MiB PDE with a reserved bit (21:13, no PSE-36) raises #PF with P|RSVD', () => {
     const m = machine(12 << 20);
     protectedMode(m, 0x5000);

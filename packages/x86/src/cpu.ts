@@ -826,7 +826,8 @@ export class Cpu {
         const nv = pde | 0x20 | (write !== 0 ? 0x40 : 0);
         if (nv !== pde) this.physWr32(pdeAddr >>> 0, nv);
         phys = ((((pde & 0xffc00000) >>> 0) + (lin & 0x3fffff)) & this.a20Mask) >>> 0;
-        this.markLarge(lin);
+        // Both 2 MiB halves: INVLPG anywhere in the 4 MiB page must drop this entry.
+        this.markLarge(lin); this.markLarge(lin ^ 0x200000);
         if (write !== 0) return this.tlbFill(page, phys, 1, user);
         // Not dirty yet or not writable here: cache for reads only so a write walks again.
         const writable = (pde & 0x40) !== 0 && ((pde & 2) !== 0 || (!user && !wp)) ? 1 : 0;
