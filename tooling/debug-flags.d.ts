@@ -20,3 +20,7 @@ declare const __DEBUG_OS_DEBUG__: boolean;
 declare const __DEBUG_BOCHS_DEBUG__: boolean;
 declare const __DEBUG_TIME__: boolean;
 declare const __DEBUG_MEM__: boolean;
+declare const __DEBUG_IDE__: boolean;
+declare const __DEBUG_VGA__: boolean;
+declare const __DEBUG_FW_CFG__: boolean;
+declare const __DEBUG_DMA__: boolean;

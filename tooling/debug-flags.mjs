@@ -5,7 +5,7 @@
 export const DEBUG_COMPONENTS = [
   'ALL', 'SHADOW_PAGING', 'CTRL_REGS', 'INTERRUPTS', 'IO', 'KEYBOARD', 'PIC', 'PIT', 'NVRAM',
   'GENERIC', 'EMULATOR', 'RAMDISK', 'XED', 'HALT', 'DEV_MGR', 'APIC', 'SERIAL', 'OS_DEBUG',
-  'BOCHS_DEBUG', 'TIME', 'MEM',
+  'BOCHS_DEBUG', 'TIME', 'MEM', 'IDE', 'VGA', 'FW_CFG', 'DMA',
 ];
 
 const on = (v) => v !== undefined && v !== '' && v !== '0' && v !== 'false';

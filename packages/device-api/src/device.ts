@@ -114,6 +114,18 @@ export interface HostEvents {
   mouse: HostMouseEvent;
 }
 
+/**
+ * Guest-physical memory as a bus master reaches it (IDE bus-master DMA, the 8237, fw_cfg DMA).
+ * RAM only: reads of anything else return all ones, writes to anything else are dropped — a
+ * DMA engine never reaches another device's registers through this.
+ */
+export interface GuestMemory {
+  /** Copy `length` bytes starting at guest-physical `addr`. */
+  read(addr: number, length: number): Uint8Array;
+  /** Store `data` at guest-physical `addr`. */
+  write(addr: number, data: Uint8Array): void;
+}
+
 /** How a device asks the VM to end. */
 export type PowerRequest = 'poweroff' | 'reset';
 
@@ -128,6 +140,8 @@ export interface DeviceHost {
   readonly vmName: string;
   /** Guest time. */
   readonly clock: GuestClock;
+  /** Guest-physical memory for DMA. */
+  readonly memory: GuestMemory;
 
   /** Hook `count` ports from `base`. A port another device holds is refused, naming both. */
   hookIo(base: number, count: number, ops: IoOps, opts?: IoHookOptions): void;

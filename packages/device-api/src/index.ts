@@ -18,6 +18,7 @@ export type {
   DeviceTimer,
   GuestClock,
   CharStream,
+  GuestMemory,
   PowerRequest,
   MsrOps,
   HostKeyboardEvent,

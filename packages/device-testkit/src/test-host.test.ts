@@ -63,3 +63,13 @@ describe('TestHost', () => {
     expect(vm.irq(5).level).toBe(false);
   });
 });
+
+describe('TestHost guest memory', () => {
+  it('gives devices DMA access to its RAM, reading all ones past the end', () => {
+    const vm = createTestHost();
+    const host = vm.hostFor('dma');
+    host.memory.write(0x1000, Uint8Array.of(1, 2, 3));
+    expect(Array.from(vm.ram.subarray(0x1000, 0x1003))).toEqual([1, 2, 3]);
+    expect(Array.from(host.memory.read(vm.ram.length - 1, 2))).toEqual([0, 0xff]);
+  });
+});

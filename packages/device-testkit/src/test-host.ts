@@ -88,6 +88,8 @@ export class TestHost {
   readonly log: string[] = [];
   /** Power requests made by devices. */
   readonly powerRequests: { request: PowerRequest; why: string }[] = [];
+  /** Guest RAM devices reach by DMA (16 MiB, zeroed); tests read and fill it directly. */
+  readonly ram = new Uint8Array(16 << 20);
   /** Components whose debug output is on. */
   readonly debugComponents = new Set<string>();
 
@@ -125,6 +127,16 @@ export class TestHost {
       id,
       vmName: 'test-vm',
       clock: this.clock,
+      memory: {
+        read: (addr, length) => {
+          const out = new Uint8Array(length).fill(0xff);
+          for (let i = 0; i < length; i++) if (addr + i < vm.ram.length) out[i] = vm.ram[addr + i] as number;
+          return out;
+        },
+        write: (addr, data) => {
+          for (let i = 0; i < data.length; i++) if (addr + i < vm.ram.length) vm.ram[addr + i] = data[i] as number;
+        },
+      },
       hookIo(base, count, ops, opts?: IoHookOptions) {
         for (let p = base; p < base + count; p++) {
           const held = vm.ports.get(p);

@@ -5,7 +5,7 @@ import { V3Error } from '@v3/device-api';
 export const DEBUG_SWITCHES = [
   'ALL', 'SHADOW_PAGING', 'CTRL_REGS', 'INTERRUPTS', 'IO', 'KEYBOARD', 'PIC', 'PIT', 'NVRAM',
   'GENERIC', 'EMULATOR', 'RAMDISK', 'XED', 'HALT', 'DEV_MGR', 'APIC', 'SERIAL', 'OS_DEBUG',
-  'BOCHS_DEBUG', 'TIME', 'MEM',
+  'BOCHS_DEBUG', 'TIME', 'MEM', 'IDE', 'VGA', 'FW_CFG', 'DMA',
 ] as const;
 
 const deviceEntry = z

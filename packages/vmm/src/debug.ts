@@ -26,6 +26,10 @@ const COMPILED: Record<(typeof DEBUG_SWITCHES)[number], boolean> = {
   BOCHS_DEBUG: __DEBUG_BOCHS_DEBUG__,
   TIME: __DEBUG_TIME__,
   MEM: __DEBUG_MEM__,
+  IDE: __DEBUG_IDE__,
+  VGA: __DEBUG_VGA__,
+  FW_CFG: __DEBUG_FW_CFG__,
+  DMA: __DEBUG_DMA__,
 };
 
 /** Whether component `name`'s debug output was compiled into this build. */

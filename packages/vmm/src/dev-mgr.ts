@@ -103,6 +103,10 @@ export class DeviceManager {
       id,
       vmName: vm.name,
       clock: vm.time,
+      memory: {
+        read: (addr, length) => vm.mem.dmaRead(addr, length),
+        write: (addr, data) => vm.mem.dmaWrite(addr, data),
+      },
       hookIo(base, count, ops, opts) {
         const read = ops.read ? (port: number, size: AccessSize) => (ops.read as NonNullable<typeof ops.read>)(port - base, size) : null;
         const write = ops.write

@@ -32,6 +32,16 @@ describe('guest-physical memory map', () => {
     expect(m.read(0xfee00020, 4)).toBe(0xffffffff); // nothing there any more: the bus floats
   });
 
+  it('lets DMA reach RAM frames only, across frame boundaries', () => {
+    const m = new MemoryMap(new Uint8Array(0x3000), new Telemetry());
+    m.hook(0x1000, 0x1000, { read: () => 0x42, write: () => { throw new Error('DMA reached MMIO'); } }, 'DEV');
+    m.dmaWrite(0xffe, Uint8Array.of(1, 2, 3, 4, 5));
+    expect(Array.from(m.ram.subarray(0xffe, 0x1000))).toEqual([1, 2]);
+    m.dmaWrite(0x2ffe, Uint8Array.of(6, 7, 8, 9));
+    expect(Array.from(m.dmaRead(0xffe, 4))).toEqual([1, 2, 0xff, 0xff]);
+    expect(Array.from(m.dmaRead(0x2ffe, 4))).toEqual([6, 7, 0xff, 0xff]);
+  });
+
   it('reads all ones and drops writes where nothing is mapped, as a PC bus does', () => {
     const m = new MemoryMap(new Uint8Array(0x1000), new Telemetry());
     expect(m.read(0xcae5e6e0, 4)).toBe(0xffffffff);

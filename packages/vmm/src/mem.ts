@@ -87,6 +87,30 @@ export class MemoryMap {
     this.ram.set(bytes, paddr);
   }
 
+  /** DMA read: RAM bytes; every other byte reads all ones (no device is reached this way). */
+  dmaRead(paddr: number, length: number): Uint8Array {
+    const out = new Uint8Array(length).fill(0xff);
+    for (let i = 0; i < length; ) {
+      const a = paddr + i;
+      const frameEnd = (Math.floor(a / PAGE_SIZE) + 1) * PAGE_SIZE;
+      const n = Math.min(length - i, frameEnd - a);
+      if (a < this.ram.length && this.frameFlags[a >>> PAGE_SHIFT] === FrameFlag.Ram) out.set(this.ram.subarray(a, a + n), i);
+      i += n;
+    }
+    return out;
+  }
+
+  /** DMA write: into RAM frames only; bytes aimed anywhere else are dropped. */
+  dmaWrite(paddr: number, data: Uint8Array): void {
+    for (let i = 0; i < data.length; ) {
+      const a = paddr + i;
+      const frameEnd = (Math.floor(a / PAGE_SIZE) + 1) * PAGE_SIZE;
+      const n = Math.min(data.length - i, frameEnd - a);
+      if (a < this.ram.length && this.frameFlags[a >>> PAGE_SHIFT] === FrameFlag.Ram) this.ram.set(data.subarray(i, i + n), a);
+      i += n;
+    }
+  }
+
   /** A bus read of a non-RAM frame. */
   read(paddr: number, size: AccessSize): number {
     this.telemetry.mmioExits++;

@@ -72,7 +72,7 @@ function board(opts: { dma?: boolean; drives?: IdeConfig['drives']; backends?: I
       { channel: 1, unit: 0, kind: 'cdrom', backend: 'cd' },
     ],
     backends: opts.backends ?? { hd: { image: disk }, cd: { image: iso } },
-    ...(opts.dma ? { memory: mem } : {}),
+    ...(opts.dma ? { memory: mem } : { dma: false }),
   });
   return { vm, dev, disk, iso, mem };
 }

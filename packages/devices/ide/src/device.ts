@@ -49,7 +49,12 @@ export interface IdeConfig extends DeviceConfig {
   drives: IdeDriveConfig[];
   /** Block backends by name: an object implementing {@link BlockBackend}, or `{ image }` for a RAM one. */
   backends?: Record<string, BlockBackend | RamImageSpec>;
-  /** Guest memory for bus-master DMA (until the device contract provides it). Without it DMA is not advertised. */
+  /**
+   * Bus-master DMA (default true): advertised in IDENTIFY and performed through the VM's guest
+   * memory. `false` models a PIO-only controller: DMA is not advertised and DMA commands abort.
+   */
+  dma?: boolean;
+  /** Guest memory for bus-master DMA instead of the VM's (tests). */
   memory?: GuestMemory;
 }
 
@@ -74,7 +79,7 @@ export interface IdeDevice extends DeviceInstance {
   free(): void;
 }
 
-const KEYS = new Set(['class', 'id', 'bus', 'drives', 'backends', 'memory']);
+const KEYS = new Set(['class', 'id', 'bus', 'drives', 'backends', 'dma', 'memory']);
 const DRIVE_KEYS = new Set(['channel', 'unit', 'kind', 'backend']);
 
 function isRamSpec(v: unknown): v is RamImageSpec {
@@ -84,7 +89,7 @@ function isRamSpec(v: unknown): v is RamImageSpec {
 
 function validate(cfg: DeviceConfig): string[] {
   const p: string[] = [];
-  for (const k of Object.keys(cfg)) if (!KEYS.has(k)) p.push(`${k}: expected one of bus, drives, backends, memory (unknown key)`);
+  for (const k of Object.keys(cfg)) if (!KEYS.has(k)) p.push(`${k}: expected one of bus, drives, backends, dma, memory (unknown key)`);
   if (typeof cfg.bus !== 'string' || cfg.bus === '') p.push(`bus: expected the id of a PCI device, got ${JSON.stringify(cfg.bus)}`);
   const backends = cfg.backends as Record<string, unknown> | undefined;
   if (backends !== undefined && (typeof backends !== 'object' || backends === null || Array.isArray(backends))) {
@@ -94,6 +99,7 @@ function validate(cfg: DeviceConfig): string[] {
       if (!isBlockBackend(b) && !isRamSpec(b)) p.push(`backends.${name}: expected a BlockBackend object or { image: Uint8Array, readOnly?: boolean }`);
     }
   }
+  if (cfg.dma !== undefined && typeof cfg.dma !== 'boolean') p.push('dma: expected true or false');
   const mem = cfg.memory as Partial<GuestMemory> | undefined;
   if (mem !== undefined && (typeof mem !== 'object' || mem === null || typeof mem.read !== 'function' || typeof mem.write !== 'function')) {
     p.push('memory: expected an object with read(addr, length) and write(addr, data)');
@@ -159,8 +165,7 @@ export const ide = defineDevice<IdeConfig, IdeDevice>({
   create(host, cfg) {
     const bus = host.findDevice<PciBus>(cfg.bus);
     if (typeof bus?.registerDevice !== 'function') host.fail(`IDE: device '${cfg.bus}' is not a PCI bus`);
-    // Until DeviceHost grows guest-memory access, DMA memory comes from the configuration.
-    const memory = cfg.memory ?? (host as DeviceHost & { memory?: GuestMemory }).memory ?? null;
+    const memory = cfg.dma === false ? null : (cfg.memory ?? host.memory);
     const env = {
       memory,
       fail: (reason: string, detail?: { port?: number }): never => host.fail(reason, detail),
