@@ -4,5 +4,5 @@
  * read from its streams, and fuzz its registers with {@link fuzzPorts}.
  * @packageDocumentation
  */
-export { TestHost, createTestHost, fuzzPorts } from './test-host.js';
+export { TestHost, createTestHost, fuzzPorts, seededRandom } from './test-host.js';
 export type { IrqProbe, TestStream } from './test-host.js';

@@ -423,15 +423,10 @@ export function createTestHost(): TestHost {
   return new TestHost();
 }
 
-/**
- * The seeded register fuzz every device gets: random writes and reads over `ports`. Only
- * V3Errors that name the device are allowed to escape; anything else (a TypeError) is rethrown.
- * Returns how many accesses failed stop.
- */
-export function fuzzPorts(host: TestHost, ports: readonly number[], opts: { seed?: number; steps?: number; deviceId: string }): number {
-  let s = (opts.seed ?? 1) >>> 0 || 1;
-  const rand = (): number => {
-    // xorshift32: deterministic, seedable.
+/** A seeded xorshift32 generator of unsigned 32-bit numbers: fuzz runs repeat exactly. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
     s ^= s << 13;
     s >>>= 0;
     s ^= s >>> 17;
@@ -439,6 +434,15 @@ export function fuzzPorts(host: TestHost, ports: readonly number[], opts: { seed
     s >>>= 0;
     return s;
   };
+}
+
+/**
+ * The seeded register fuzz every device gets: random writes and reads over `ports`. Only
+ * V3Errors that name the device are allowed to escape; anything else (a TypeError) is rethrown.
+ * Returns how many accesses failed stop.
+ */
+export function fuzzPorts(host: TestHost, ports: readonly number[], opts: { seed?: number; steps?: number; deviceId: string }): number {
+  const rand = seededRandom(opts.seed ?? 1);
   let stops = 0;
   const steps = opts.steps ?? 2000;
   for (let i = 0; i < steps; i++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { V3Error, type IrqLine } from '@v3/device-api';
-import { createTestHost, type TestHost } from '@v3/device-testkit';
+import { createTestHost, type TestHost, seededRandom } from '@v3/device-testkit';
 import { lapic, type Lapic } from '@v3/dev-lapic';
 import { ioapic, type IoApicConfig, type IoApicDevice } from './index.js';
 
@@ -310,15 +310,7 @@ describe('IOAPIC register fuzz', () => {
   it('lets only V3Errors naming the device escape', () => {
     for (const seed of [1, 7, 99, 0xc0ffee]) {
       const a = rig();
-      let s = seed >>> 0;
-      const rand = (): number => {
-        s ^= s << 13;
-        s >>>= 0;
-        s ^= s >>> 17;
-        s ^= s << 5;
-        s >>>= 0;
-        return s;
-      };
+      const rand = seededRandom(seed);
       let stops = 0;
       for (let i = 0; i < 3000; i++) {
         const odd = (rand() & 15) === 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { V3Error } from '@v3/device-api';
-import { createTestHost, type TestHost } from '@v3/device-testkit';
+import { createTestHost, type TestHost, seededRandom } from '@v3/device-testkit';
 import { lapic, type Lapic } from './index.js';
 
 const BASE = 0xfee00000;
@@ -515,15 +515,7 @@ describe('LAPIC register fuzz', () => {
   it('lets only V3Errors naming the device escape', () => {
     for (const seed of [1, 2, 3, 0xdeadbeef]) {
       const a = rig();
-      let s = seed >>> 0;
-      const rand = (): number => {
-        s ^= s << 13;
-        s >>>= 0;
-        s ^= s >>> 17;
-        s ^= s << 5;
-        s >>>= 0;
-        return s;
-      };
+      const rand = seededRandom(seed);
       let stops = 0;
       for (let i = 0; i < 3000; i++) {
         // Mostly aligned registers, sometimes any byte offset and size.
@@ -550,15 +542,7 @@ describe('LAPIC register fuzz', () => {
 
   it('takes random IA32_APIC_BASE writes: either applied and read back, or a V3Error naming the device', () => {
     const a = rig();
-    let s = 12345;
-    const rand = (): number => {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      return s;
-    };
+    const rand = seededRandom(12345);
     let applied = 0;
     for (let i = 0; i < 500; i++) {
       // Mostly plausible values (BSP set, a page-aligned base), sometimes any bits at all.
