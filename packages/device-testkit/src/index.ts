@@ -4,5 +4,7 @@
  * read from its streams, and fuzz its registers with {@link fuzzPorts}.
  * @packageDocumentation
  */
-export { TestHost, createTestHost, fuzzPorts, seededRandom } from './test-host.js';
+export { TestHost, createTestHost, fuzzPorts, seededRandom, v3ErrorFrom } from './test-host.js';
+export { pciConfigRead, pciConfigWrite } from './pci-config.js';
+export type { PciFunctionAddress } from './pci-config.js';
 export type { IrqProbe, TestStream } from './test-host.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineDevice, V3Error, type DeviceTimer } from '@v3/device-api';
-import { createTestHost } from './index.js';
+import { createTestHost, v3ErrorFrom } from './index.js';
 
 // A tiny latch device: port 0 stores a byte, port 1 reads it back; a timer pulses IRQ 5 every 1 ms.
 const latch = defineDevice({
@@ -71,5 +71,16 @@ describe('TestHost guest memory', () => {
     host.memory.write(0x1000, Uint8Array.of(1, 2, 3));
     expect(Array.from(vm.ram.subarray(0x1000, 0x1003))).toEqual([1, 2, 3]);
     expect(Array.from(host.memory.read(vm.ram.length - 1, 2))).toEqual([0, 0xff]);
+  });
+});
+
+describe('v3ErrorFrom', () => {
+  it('returns the V3Error, rethrows anything else, and fails when nothing is thrown', () => {
+    const e = v3ErrorFrom(() => {
+      throw new V3Error({ component: 'x' }, 'boom');
+    });
+    expect(e.reason).toBe('boom');
+    expect(() => v3ErrorFrom(() => { throw new TypeError('bug'); })).toThrow(TypeError);
+    expect(() => v3ErrorFrom(() => 1)).toThrow(/nothing was thrown/);
   });
 });

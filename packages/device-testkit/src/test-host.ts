@@ -423,6 +423,20 @@ export function createTestHost(): TestHost {
   return new TestHost();
 }
 
+/**
+ * The V3Error `fn` throws; anything else it throws, or not throwing at all, is an error. Tests
+ * then assert on its component and message.
+ */
+export function v3ErrorFrom(fn: () => unknown): V3Error {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof V3Error) return e;
+    throw e;
+  }
+  throw new Error('expected a V3Error, but nothing was thrown');
+}
+
 /** A seeded xorshift32 generator of unsigned 32-bit numbers: fuzz runs repeat exactly. */
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0 || 1;

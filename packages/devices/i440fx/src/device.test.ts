@@ -1,35 +1,25 @@
-import { V3Error } from '@v3/device-api';
 import { pci } from '@v3/dev-pci';
-import { createTestHost, fuzzPorts, type TestHost } from '@v3/device-testkit';
+import { createTestHost, fuzzPorts, pciConfigRead, pciConfigWrite, v3ErrorFrom, type TestHost } from '@v3/device-testkit';
 import { describe, expect, it } from 'vitest';
 import { i440fx, type I440fx, type PamMemoryControl } from './index.js';
 
 const addr = (slot: number, fn: number, reg: number): number => (0x8000_0000 | (slot << 11) | (fn << 8) | (reg & 0xfc)) >>> 0;
 
+/** The host bridge is 00:00.0. */
+const PMC = { slot: 0, fn: 0 };
+
 function cfgRead(vm: TestHost, reg: number, size: 1 | 2 | 4 = 4): number {
-  vm.outl(0xcf8, addr(0, 0, reg));
-  const port = 0xcfc + (reg & 3);
-  return size === 4 ? vm.inl(port) : size === 2 ? vm.inw(port) : vm.inb(port);
+  return pciConfigRead(vm, PMC, reg, size);
 }
 
 function cfgWrite(vm: TestHost, reg: number, value: number, size: 1 | 2 | 4 = 1): void {
-  vm.outl(0xcf8, addr(0, 0, reg));
-  const port = 0xcfc + (reg & 3);
-  if (size === 4) vm.outl(port, value);
-  else if (size === 2) vm.outw(port, value);
-  else vm.outb(port, value);
+  pciConfigWrite(vm, PMC, reg, value, size);
 }
 
 function expectV3(fn: () => unknown, re: RegExp, component = 'northbridge'): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(V3Error);
-    expect((e as V3Error).detail.component).toBe(component);
-    expect((e as V3Error).message).toMatch(re);
-    return;
-  }
-  throw new Error(`expected a V3Error matching ${re}`);
+  const e = v3ErrorFrom(fn);
+  expect(e.detail.component).toBe(component);
+  expect(e.message).toMatch(re);
 }
 
 function setup(): { vm: TestHost; nb: I440fx } {

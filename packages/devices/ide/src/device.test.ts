@@ -1,22 +1,15 @@
 import { V3Error } from '@v3/device-api';
 import { pci } from '@v3/dev-pci';
-import { createTestHost, fuzzPorts, type TestHost } from '@v3/device-testkit';
+import { createTestHost, fuzzPorts, pciConfigRead, pciConfigWrite, v3ErrorFrom, type TestHost } from '@v3/device-testkit';
 import { describe, expect, it } from 'vitest';
 import type { RamBackend} from './index.js';
 import { ide, type BlockBackend, type GuestMemory, type IdeConfig, type IdeDevice } from './index.js';
 
-const addr = (slot: number, fn: number, reg: number): number => (0x8000_0000 | (slot << 11) | (fn << 8) | (reg & 0xfc)) >>> 0;
 function cfgRead(vm: TestHost, reg: number, size: 1 | 2 | 4 = 4, fn = 1): number {
-  vm.outl(0xcf8, addr(1, fn, reg));
-  const port = 0xcfc + (reg & 3);
-  return size === 4 ? vm.inl(port) : size === 2 ? vm.inw(port) : vm.inb(port);
+  return pciConfigRead(vm, { slot: 1, fn }, reg, size);
 }
 function cfgWrite(vm: TestHost, reg: number, value: number, size: 1 | 2 | 4 = 4): void {
-  vm.outl(0xcf8, addr(1, 1, reg));
-  const port = 0xcfc + (reg & 3);
-  if (size === 4) vm.outl(port, value);
-  else if (size === 2) vm.outw(port, value);
-  else vm.outb(port, value);
+  pciConfigWrite(vm, { slot: 1, fn: 1 }, reg, value, size);
 }
 
 /** A disk image whose sector n starts with n (dword) and is filled with (n & 0xff). */
@@ -100,15 +93,9 @@ function lba28(vm: TestHost, base: number, lba: number, count: number, dev = 0):
 }
 
 function expectV3(fn: () => unknown, re: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(V3Error);
-    expect((e as V3Error).detail.component).toBe('ide0');
-    expect((e as V3Error).message).toMatch(re);
-    return;
-  }
-  throw new Error(`expected a V3Error matching ${re}`);
+  const e = v3ErrorFrom(fn);
+  expect(e.detail.component).toBe('ide0');
+  expect(e.message).toMatch(re);
 }
 
 describe('PCI function 00:01.1', () => {

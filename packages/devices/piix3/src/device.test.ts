@@ -1,36 +1,23 @@
-import { V3Error } from '@v3/device-api';
 import { i440fx } from '@v3/dev-i440fx';
 import { pci, type Pci } from '@v3/dev-pci';
-import { createTestHost, fuzzPorts, type TestHost } from '@v3/device-testkit';
+import { createTestHost, fuzzPorts, pciConfigRead, pciConfigWrite, v3ErrorFrom, type TestHost } from '@v3/device-testkit';
 import { describe, expect, it } from 'vitest';
 import { piix3, type Piix3Device } from './index.js';
 
 const addr = (bus: number, slot: number, fn: number, reg: number): number => (0x8000_0000 | (bus << 16) | (slot << 11) | (fn << 8) | (reg & 0xfc)) >>> 0;
 
 function cfgRead(vm: TestHost, slot: number, fn: number, reg: number, size: 1 | 2 | 4 = 4): number {
-  vm.outl(0xcf8, addr(0, slot, fn, reg));
-  const port = 0xcfc + (reg & 3);
-  return size === 4 ? vm.inl(port) : size === 2 ? vm.inw(port) : vm.inb(port);
+  return pciConfigRead(vm, { slot, fn }, reg, size);
 }
 
 function cfgWrite(vm: TestHost, slot: number, fn: number, reg: number, value: number, size: 1 | 2 | 4 = 1): void {
-  vm.outl(0xcf8, addr(0, slot, fn, reg));
-  const port = 0xcfc + (reg & 3);
-  if (size === 4) vm.outl(port, value);
-  else if (size === 2) vm.outw(port, value);
-  else vm.outb(port, value);
+  pciConfigWrite(vm, { slot, fn }, reg, value, size);
 }
 
 function expectV3(fn: () => unknown, re: RegExp, component = 'southbridge'): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(V3Error);
-    expect((e as V3Error).detail.component).toBe(component);
-    expect((e as V3Error).message).toMatch(re);
-    return;
-  }
-  throw new Error(`expected a V3Error matching ${re}`);
+  const e = v3ErrorFrom(fn);
+  expect(e.detail.component).toBe(component);
+  expect(e.message).toMatch(re);
 }
 
 /** The 440FX board: bus, host bridge, ISA bridge, as a VM configuration lists them. */
