@@ -136,7 +136,7 @@ export function renderCursor(s: TextScreenState): string {
  * A whole frame as ANSI output: hide the cursor, erase the page, draw every row, reset the
  * rendition, then place (and show) or hide the cursor. Drawn from the terminal's top-left corner;
  * the terminal needs at least `cols` x `rows` cells (wider rows wrap unless autowrap is off, as
- * {@link TerminalScreen} sets it).
+ * `TerminalScreen` sets it).
  */
 export function renderScreen(s: TextScreenState, options: RenderOptions = {}): string {
   let out = HIDE_CURSOR + SGR_RESET + ERASE_PAGE;
