@@ -76,6 +76,8 @@ export interface MachineOptions {
   /** The kernel command line. */
   append: string | null;
   clock: 'host' | 'virtual';
+  /** Paging mode (default nested). */
+  paging?: 'nested' | 'shadow';
   /** Run-time DEBUG_ switches. */
   debug: string[];
   /** `-no-reboot`: a guest reset ends the run instead of restarting the VM. */
@@ -91,6 +93,7 @@ export function machineConfig(o: MachineOptions): V3VmConfig {
     // because: a non-number is passed on as typed so the VMM's schema names it in its refusal.
     memory: o.memory as number,
     clock: o.clock,
+    paging: o.paging ?? 'nested',
     files: o.initrd ? { kernel: o.kernel.bytes, initrd: o.initrd.bytes } : { kernel: o.kernel.bytes },
     boot: bootOf(o),
     devices: machineDevices(typeof o.memory === 'number' ? o.memory : undefined),
