@@ -154,6 +154,7 @@ export class Cpu {
   // ---- lazy flags ----
   lazy = 0;
   lop = 0;
+  // Operands and result, as int32 (only their low 32 bits are ever used; see `ea`).
   la = 0;
   lb = 0;
   lres = 0;
@@ -209,6 +210,11 @@ export class Cpu {
   regf = 0;
   rmf = 0;
   isMem = false;
+  /**
+   * Effective address of the memory operand as an int32; the offset is `ea >>> 0`. A field that
+   * only ever holds int32 values stays an untagged small integer in V8; offsets above 2 GiB stored
+   * as they are would make it a boxed double, and every ModRM decode would write through the box.
+   */
   ea = 0;
   eaSeg = DS;
   startEip = 0;
@@ -596,26 +602,26 @@ export class Cpu {
 
   /** Record an ADD/ADC (`cin` 0/1) of size mask `m` / sign bit `sg` for lazy evaluation. */
   setAdd(a: number, b: number, r: number, m: number, sg: number, cin: number): void {
-    this.lop = LOP_ADD; this.la = a; this.lb = b; this.lres = r;
+    this.lop = LOP_ADD; this.la = a | 0; this.lb = b | 0; this.lres = r | 0;
     this.lmask = m; this.lsign = sg; this.lcin = cin; this.lazy = LAZY_ALL;
   }
 
   /** Record a SUB/SBB/CMP/NEG. */
   setSub(a: number, b: number, r: number, m: number, sg: number, cin: number): void {
-    this.lop = LOP_SUB; this.la = a; this.lb = b; this.lres = r;
+    this.lop = LOP_SUB; this.la = a | 0; this.lb = b | 0; this.lres = r | 0;
     this.lmask = m; this.lsign = sg; this.lcin = cin; this.lazy = LAZY_ALL;
   }
 
   /** Record a logical result: CF=OF=AF=0, SF/ZF/PF from the result. */
   setLogic(r: number, m: number, sg: number): void {
-    this.lres = r; this.lmask = m; this.lsign = sg;
+    this.lres = r | 0; this.lmask = m; this.lsign = sg;
     this.flags &= ~(CF | OF | AF);
     this.lazy = PF | ZF | SF;
   }
 
   /** Record a result whose CF/OF/AF the caller sets eagerly (`eager` holds those bits). */
   setResult(r: number, m: number, sg: number, eager: number): void {
-    this.lres = r; this.lmask = m; this.lsign = sg;
+    this.lres = r | 0; this.lmask = m; this.lsign = sg;
     this.flags = (this.flags & ~(CF | OF | AF)) | eager;
     this.lazy = PF | ZF | SF;
   }
@@ -1183,12 +1189,17 @@ export class Cpu {
   private decodeMem(m: number): void {
     const eip = this.eip;
     // SIB + disp32 is at most 5 more bytes: read them straight from the fetch window.
-    if (eip >= this.fwLo && eip + 5 <= this.fwHi) this.decodeMemWindow(m, eip);
-    else this.decodeMemSlow(m);
+    if (eip >= this.fwLo && eip + 5 <= this.fwHi) {
+      if (this.as32) this.decodeMemWindow32(m, eip); else this.decodeMemWindow16(m, eip);
+    } else this.decodeMemSlow(m);
   }
 
-  /** decodeMem with every byte inside the fetch window (no per-byte fetch checks). */
-  private decodeMemWindow(m: number, eip: number): void {
+  /**
+   * decodeMem with every byte inside the fetch window (no per-byte fetch checks). The 32-bit
+   * form is its own small function (the one hot in protected-mode guests), so V8 inlines it into
+   * the handlers.
+   */
+  private decodeMemWindow32(m: number, eip: number): void {
     this.isMem = true;
     const ram = this.ram;
     const delta = this.fwDelta;
@@ -1198,43 +1209,54 @@ export class Cpu {
     let p = delta + eip;
     let seg = DS;
     let ea: number;
-    if (!this.as32) {
-      switch (rm) {
-        case 0: ea = r[6] + r[12]; break;
-        case 1: ea = r[6] + r[14]; break;
-        case 2: ea = r[10] + r[12]; seg = SS; break;
-        case 3: ea = r[10] + r[14]; seg = SS; break;
-        case 4: ea = r[12]; break;
-        case 5: ea = r[14]; break;
-        case 6:
-          if (mod === 0) { ea = ram[p] | (ram[p + 1] << 8); p += 2; } else { ea = r[10]; seg = SS; }
-          break;
-        default: ea = r[6]; break;
+    if (rm === 4) {
+      const sib = ram[p++];
+      const base = sib & 7;
+      const idx = (sib >> 3) & 7;
+      if (base === 5 && mod === 0) { ea = this.dv.getInt32(p, true); p += 4; }
+      else {
+        ea = r[base << 1];
+        if (base === 4 || base === 5) seg = SS;
       }
-      if (mod === 1) { ea += (ram[p] << 24) >> 24; p++; }
-      else if (mod === 2) { ea += ram[p] | (ram[p + 1] << 8); p += 2; }
-      this.ea = ea & 0xffff;
+      if (idx !== 4) ea += r[idx << 1] << (sib >> 6);
+    } else if (rm === 5 && mod === 0) {
+      ea = this.dv.getInt32(p, true); p += 4;
     } else {
-      if (rm === 4) {
-        const sib = ram[p++];
-        const base = sib & 7;
-        const idx = (sib >> 3) & 7;
-        if (base === 5 && mod === 0) { ea = this.dv.getInt32(p, true); p += 4; }
-        else {
-          ea = r[base << 1];
-          if (base === 4 || base === 5) seg = SS;
-        }
-        if (idx !== 4) ea += r[idx << 1] << (sib >> 6);
-      } else if (rm === 5 && mod === 0) {
-        ea = this.dv.getInt32(p, true); p += 4;
-      } else {
-        ea = r[rm << 1];
-        if (rm === 5) seg = SS;
-      }
-      if (mod === 1) { ea += (ram[p] << 24) >> 24; p++; }
-      else if (mod === 2) { ea += this.dv.getInt32(p, true); p += 4; }
-      this.ea = ea >>> 0;
+      ea = r[rm << 1];
+      if (rm === 5) seg = SS;
     }
+    if (mod === 1) { ea += (ram[p] << 24) >> 24; p++; }
+    else if (mod === 2) { ea += this.dv.getInt32(p, true); p += 4; }
+    this.ea = ea | 0;
+    this.eip = p - delta;
+    this.eaSeg = this.segOvr >= 0 ? this.segOvr : seg;
+  }
+
+  /** The 16-bit addressing form of decodeMemWindow32. */
+  private decodeMemWindow16(m: number, eip: number): void {
+    this.isMem = true;
+    const ram = this.ram;
+    const delta = this.fwDelta;
+    const r = this.r32;
+    const mod = m >> 6;
+    let p = delta + eip;
+    let seg = DS;
+    let ea: number;
+    switch (m & 7) {
+      case 0: ea = r[6] + r[12]; break;
+      case 1: ea = r[6] + r[14]; break;
+      case 2: ea = r[10] + r[12]; seg = SS; break;
+      case 3: ea = r[10] + r[14]; seg = SS; break;
+      case 4: ea = r[12]; break;
+      case 5: ea = r[14]; break;
+      case 6:
+        if (mod === 0) { ea = ram[p] | (ram[p + 1] << 8); p += 2; } else { ea = r[10]; seg = SS; }
+        break;
+      default: ea = r[6]; break;
+    }
+    if (mod === 1) { ea += (ram[p] << 24) >> 24; p++; }
+    else if (mod === 2) { ea += ram[p] | (ram[p + 1] << 8); p += 2; }
+    this.ea = ea & 0xffff;
     this.eip = p - delta;
     this.eaSeg = this.segOvr >= 0 ? this.segOvr : seg;
   }
@@ -1281,7 +1303,7 @@ export class Cpu {
       }
       if (mod === 1) ea += this.fetchS8();
       else if (mod === 2) ea += this.fetch32();
-      this.ea = ea >>> 0;
+      this.ea = ea | 0;
     }
     this.eaSeg = this.segOvr >= 0 ? this.segOvr : seg;
   }
@@ -1292,12 +1314,12 @@ export class Cpu {
   }
 
   // ---- ModRM operand access ----
-  readEb(): number { return this.isMem ? this.rdS8(this.eaSeg, this.ea) : this.r8[BREG[this.rmf]]; }
-  writeEb(v: number): void { if (this.isMem) this.wrS8(this.eaSeg, this.ea, v); else this.r8[BREG[this.rmf]] = v; }
-  readEw(): number { return this.isMem ? this.rdS16(this.eaSeg, this.ea) : this.r16[this.rmf << 2]; }
-  writeEw(v: number): void { if (this.isMem) this.wrS16(this.eaSeg, this.ea, v); else this.r16[this.rmf << 2] = v; }
-  readEd(): number { return this.isMem ? this.rdS32(this.eaSeg, this.ea) : this.r32[this.rmf << 1]; }
-  writeEd(v: number): void { if (this.isMem) this.wrS32(this.eaSeg, this.ea, v); else this.r32[this.rmf << 1] = v; }
+  readEb(): number { return this.isMem ? this.rdS8(this.eaSeg, this.ea >>> 0) : this.r8[BREG[this.rmf]]; }
+  writeEb(v: number): void { if (this.isMem) this.wrS8(this.eaSeg, this.ea >>> 0, v); else this.r8[BREG[this.rmf]] = v; }
+  readEw(): number { return this.isMem ? this.rdS16(this.eaSeg, this.ea >>> 0) : this.r16[this.rmf << 2]; }
+  writeEw(v: number): void { if (this.isMem) this.wrS16(this.eaSeg, this.ea >>> 0, v); else this.r16[this.rmf << 2] = v; }
+  readEd(): number { return this.isMem ? this.rdS32(this.eaSeg, this.ea >>> 0) : this.r32[this.rmf << 1]; }
+  writeEd(v: number): void { if (this.isMem) this.wrS32(this.eaSeg, this.ea >>> 0, v); else this.r32[this.rmf << 1] = v; }
   /** Operand-size dependent E read (16-bit values zero-extended). */
   readEv(): number { return this.os32 ? this.readEd() : this.readEw(); }
   writeEv(v: number): void { if (this.os32) this.writeEd(v); else this.writeEw(v); }
