@@ -1,4 +1,4 @@
-// The run loop and the 0F escape dispatch through a switch with one call site per opcode; every
+// The run loop, the prefixes and the 0F escape dispatch through a switch with one call site per opcode; every
 // case must call its own entry of the opcode table and nothing else.
 import { afterEach, describe, expect, it } from 'vitest';
 import { machine, protectedMode } from '../test-machine.js';
@@ -36,6 +36,12 @@ describe('dispatch', () => {
   it('calls OPS[0x100 | op] for every 0F opcode', () => {
     for (let op = 0; op < 0x100; op++) {
       expect(called([0x0f, op, 0, 0, 0, 0, 0], [0x100 | op]), `opcode 0f ${op.toString(16)}`).toEqual([0x100 | op]);
+    }
+  });
+
+  it('calls OPS[op] for every opcode after a prefix', () => {
+    for (let op = 0; op < 0x100; op++) {
+      expect(called([0x66, op, 0, 0, 0, 0, 0], [op]), `opcode 66 ${op.toString(16)}`).toEqual([op]);
     }
   });
 
