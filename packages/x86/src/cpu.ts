@@ -2116,9 +2116,9 @@ export class Cpu {
    * handler from the table (`ops[0xNN](this)`), rather than one `ops[op](this)`. V8 keeps call
    * feedback per call site: through a single site every handler is a megamorphic call (the
    * generic call path, the target looked up each time); with a site per opcode each one sees a
-   * single target, which TurboFan calls directly and may inline. About 10% on `pnpm bench`. The
-   * handlers still come from OPS (a test checks every case calls its own entry); the 0F map does
-   * the same in `twoByte`.
+   * single target, which TurboFan calls directly and may inline (the README's speed notes).
+   * The handlers still come from OPS (a test checks every case calls its own entry); the
+   * prefixes (`next`) and the 0F map (`twoByte`) do the same.
    */
   private runInner(budget: number): ExitReason {
     if (this.shutdown) return ExitReason.Shutdown;
