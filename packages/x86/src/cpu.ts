@@ -154,6 +154,7 @@ export class Cpu {
   // ---- lazy flags ----
   lazy = 0;
   lop = 0;
+  // Operands and result, as int32 (only their low 32 bits are ever used; see `ea`).
   la = 0;
   lb = 0;
   lres = 0;
@@ -209,6 +210,11 @@ export class Cpu {
   regf = 0;
   rmf = 0;
   isMem = false;
+  /**
+   * Effective address of the memory operand as an int32; the offset is `ea >>> 0`. A field that
+   * only ever holds int32 values stays an untagged small integer in V8; offsets above 2 GiB stored
+   * as they are would make it a boxed double, and every ModRM decode would write through the box.
+   */
   ea = 0;
   eaSeg = DS;
   startEip = 0;
@@ -598,26 +604,26 @@ export class Cpu {
 
   /** Record an ADD/ADC (`cin` 0/1) of size mask `m` / sign bit `sg` for lazy evaluation. */
   setAdd(a: number, b: number, r: number, m: number, sg: number, cin: number): void {
-    this.lop = LOP_ADD; this.la = a; this.lb = b; this.lres = r;
+    this.lop = LOP_ADD; this.la = a | 0; this.lb = b | 0; this.lres = r | 0;
     this.lmask = m; this.lsign = sg; this.lcin = cin; this.lazy = LAZY_ALL;
   }
 
   /** Record a SUB/SBB/CMP/NEG. */
   setSub(a: number, b: number, r: number, m: number, sg: number, cin: number): void {
-    this.lop = LOP_SUB; this.la = a; this.lb = b; this.lres = r;
+    this.lop = LOP_SUB; this.la = a | 0; this.lb = b | 0; this.lres = r | 0;
     this.lmask = m; this.lsign = sg; this.lcin = cin; this.lazy = LAZY_ALL;
   }
 
   /** Record a logical result: CF=OF=AF=0, SF/ZF/PF from the result. */
   setLogic(r: number, m: number, sg: number): void {
-    this.lres = r; this.lmask = m; this.lsign = sg;
+    this.lres = r | 0; this.lmask = m; this.lsign = sg;
     this.flags &= ~(CF | OF | AF);
     this.lazy = PF | ZF | SF;
   }
 
   /** Record a result whose CF/OF/AF the caller sets eagerly (`eager` holds those bits). */
   setResult(r: number, m: number, sg: number, eager: number): void {
-    this.lres = r; this.lmask = m; this.lsign = sg;
+    this.lres = r | 0; this.lmask = m; this.lsign = sg;
     this.flags = (this.flags & ~(CF | OF | AF)) | eager;
     this.lazy = PF | ZF | SF;
   }
@@ -1270,12 +1276,17 @@ export class Cpu {
   private decodeMem(m: number): void {
     const eip = this.eip;
     // SIB + disp32 is at most 5 more bytes: read them straight from the fetch window.
-    if (eip >= this.fwLo && eip + 5 <= this.fwHi) this.decodeMemWindow(m, eip);
-    else this.decodeMemSlow(m);
+    if (eip >= this.fwLo && eip + 5 <= this.fwHi) {
+      if (this.as32) this.decodeMemWindow32(m, eip); else this.decodeMemWindow16(m, eip);
+    } else this.decodeMemSlow(m);
   }
 
-  /** decodeMem with every byte inside the fetch window (no per-byte fetch checks). */
-  private decodeMemWindow(m: number, eip: number): void {
+  /**
+   * decodeMem with every byte inside the fetch window (no per-byte fetch checks). The 32-bit
+   * form is its own small function (the one hot in protected-mode guests), so V8 inlines it into
+   * the handlers.
+   */
+  private decodeMemWindow32(m: number, eip: number): void {
     this.isMem = true;
     const ram = this.ram;
     const delta = this.fwDelta;
@@ -1285,43 +1296,54 @@ export class Cpu {
     let p = delta + eip;
     let seg = DS;
     let ea: number;
-    if (!this.as32) {
-      switch (rm) {
-        case 0: ea = r[6] + r[12]; break;
-        case 1: ea = r[6] + r[14]; break;
-        case 2: ea = r[10] + r[12]; seg = SS; break;
-        case 3: ea = r[10] + r[14]; seg = SS; break;
-        case 4: ea = r[12]; break;
-        case 5: ea = r[14]; break;
-        case 6:
-          if (mod === 0) { ea = ram[p] | (ram[p + 1] << 8); p += 2; } else { ea = r[10]; seg = SS; }
-          break;
-        default: ea = r[6]; break;
+    if (rm === 4) {
+      const sib = ram[p++];
+      const base = sib & 7;
+      const idx = (sib >> 3) & 7;
+      if (base === 5 && mod === 0) { ea = this.dv.getInt32(p, true); p += 4; }
+      else {
+        ea = r[base << 1];
+        if (base === 4 || base === 5) seg = SS;
       }
-      if (mod === 1) { ea += (ram[p] << 24) >> 24; p++; }
-      else if (mod === 2) { ea += ram[p] | (ram[p + 1] << 8); p += 2; }
-      this.ea = ea & 0xffff;
+      if (idx !== 4) ea += r[idx << 1] << (sib >> 6);
+    } else if (rm === 5 && mod === 0) {
+      ea = this.dv.getInt32(p, true); p += 4;
     } else {
-      if (rm === 4) {
-        const sib = ram[p++];
-        const base = sib & 7;
-        const idx = (sib >> 3) & 7;
-        if (base === 5 && mod === 0) { ea = this.dv.getInt32(p, true); p += 4; }
-        else {
-          ea = r[base << 1];
-          if (base === 4 || base === 5) seg = SS;
-        }
-        if (idx !== 4) ea += r[idx << 1] << (sib >> 6);
-      } else if (rm === 5 && mod === 0) {
-        ea = this.dv.getInt32(p, true); p += 4;
-      } else {
-        ea = r[rm << 1];
-        if (rm === 5) seg = SS;
-      }
-      if (mod === 1) { ea += (ram[p] << 24) >> 24; p++; }
-      else if (mod === 2) { ea += this.dv.getInt32(p, true); p += 4; }
-      this.ea = ea >>> 0;
+      ea = r[rm << 1];
+      if (rm === 5) seg = SS;
     }
+    if (mod === 1) { ea += (ram[p] << 24) >> 24; p++; }
+    else if (mod === 2) { ea += this.dv.getInt32(p, true); p += 4; }
+    this.ea = ea | 0;
+    this.eip = p - delta;
+    this.eaSeg = this.segOvr >= 0 ? this.segOvr : seg;
+  }
+
+  /** The 16-bit addressing form of decodeMemWindow32. */
+  private decodeMemWindow16(m: number, eip: number): void {
+    this.isMem = true;
+    const ram = this.ram;
+    const delta = this.fwDelta;
+    const r = this.r32;
+    const mod = m >> 6;
+    let p = delta + eip;
+    let seg = DS;
+    let ea: number;
+    switch (m & 7) {
+      case 0: ea = r[6] + r[12]; break;
+      case 1: ea = r[6] + r[14]; break;
+      case 2: ea = r[10] + r[12]; seg = SS; break;
+      case 3: ea = r[10] + r[14]; seg = SS; break;
+      case 4: ea = r[12]; break;
+      case 5: ea = r[14]; break;
+      case 6:
+        if (mod === 0) { ea = ram[p] | (ram[p + 1] << 8); p += 2; } else { ea = r[10]; seg = SS; }
+        break;
+      default: ea = r[6]; break;
+    }
+    if (mod === 1) { ea += (ram[p] << 24) >> 24; p++; }
+    else if (mod === 2) { ea += ram[p] | (ram[p + 1] << 8); p += 2; }
+    this.ea = ea & 0xffff;
     this.eip = p - delta;
     this.eaSeg = this.segOvr >= 0 ? this.segOvr : seg;
   }
@@ -1368,7 +1390,7 @@ export class Cpu {
       }
       if (mod === 1) ea += this.fetchS8();
       else if (mod === 2) ea += this.fetch32();
-      this.ea = ea >>> 0;
+      this.ea = ea | 0;
     }
     this.eaSeg = this.segOvr >= 0 ? this.segOvr : seg;
   }
@@ -1379,12 +1401,12 @@ export class Cpu {
   }
 
   // ---- ModRM operand access ----
-  readEb(): number { return this.isMem ? this.rdS8(this.eaSeg, this.ea) : this.r8[BREG[this.rmf]]; }
-  writeEb(v: number): void { if (this.isMem) this.wrS8(this.eaSeg, this.ea, v); else this.r8[BREG[this.rmf]] = v; }
-  readEw(): number { return this.isMem ? this.rdS16(this.eaSeg, this.ea) : this.r16[this.rmf << 2]; }
-  writeEw(v: number): void { if (this.isMem) this.wrS16(this.eaSeg, this.ea, v); else this.r16[this.rmf << 2] = v; }
-  readEd(): number { return this.isMem ? this.rdS32(this.eaSeg, this.ea) : this.r32[this.rmf << 1]; }
-  writeEd(v: number): void { if (this.isMem) this.wrS32(this.eaSeg, this.ea, v); else this.r32[this.rmf << 1] = v; }
+  readEb(): number { return this.isMem ? this.rdS8(this.eaSeg, this.ea >>> 0) : this.r8[BREG[this.rmf]]; }
+  writeEb(v: number): void { if (this.isMem) this.wrS8(this.eaSeg, this.ea >>> 0, v); else this.r8[BREG[this.rmf]] = v; }
+  readEw(): number { return this.isMem ? this.rdS16(this.eaSeg, this.ea >>> 0) : this.r16[this.rmf << 2]; }
+  writeEw(v: number): void { if (this.isMem) this.wrS16(this.eaSeg, this.ea >>> 0, v); else this.r16[this.rmf << 2] = v; }
+  readEd(): number { return this.isMem ? this.rdS32(this.eaSeg, this.ea >>> 0) : this.r32[this.rmf << 1]; }
+  writeEd(v: number): void { if (this.isMem) this.wrS32(this.eaSeg, this.ea >>> 0, v); else this.r32[this.rmf << 1] = v; }
   /** Operand-size dependent E read (16-bit values zero-extended). */
   readEv(): number { return this.os32 ? this.readEd() : this.readEw(); }
   writeEv(v: number): void { if (this.os32) this.writeEd(v); else this.writeEw(v); }
@@ -2176,6 +2198,15 @@ export class Cpu {
     }
   }
 
+  /**
+   * The dispatch is a switch with one `case` per one-byte opcode, each calling that opcode's
+   * handler from the table (`ops[0xNN](this)`), rather than one `ops[op](this)`. V8 keeps call
+   * feedback per call site: through a single site every handler is a megamorphic call (the
+   * generic call path, the target looked up each time); with a site per opcode each one sees a
+   * single target, which TurboFan calls directly and may inline (the README's speed notes).
+   * The handlers still come from OPS (a test checks every case calls its own entry); the
+   * prefixes (`next`) and the 0F map (`twoByte`) do the same.
+   */
   private runInner(budget: number): ExitReason {
     if (this.shutdown) return ExitReason.Shutdown;
     if ((this.pending & 1) !== 0) { this.pending &= ~1; return ExitReason.Requested; }
@@ -2193,7 +2224,265 @@ export class Cpu {
           this.startEip = this.eip;
           this.startEsp = this.r32[8];
           if (__DEBUG_XED__) this.traceInstruction();
-          ops[this.fetch8()](this);
+          // One call site per opcode (see the note on `runInner`).
+          switch (this.fetch8()) {
+            case 0x00: ops[0x00](this); break;
+            case 0x01: ops[0x01](this); break;
+            case 0x02: ops[0x02](this); break;
+            case 0x03: ops[0x03](this); break;
+            case 0x04: ops[0x04](this); break;
+            case 0x05: ops[0x05](this); break;
+            case 0x06: ops[0x06](this); break;
+            case 0x07: ops[0x07](this); break;
+            case 0x08: ops[0x08](this); break;
+            case 0x09: ops[0x09](this); break;
+            case 0x0a: ops[0x0a](this); break;
+            case 0x0b: ops[0x0b](this); break;
+            case 0x0c: ops[0x0c](this); break;
+            case 0x0d: ops[0x0d](this); break;
+            case 0x0e: ops[0x0e](this); break;
+            case 0x0f: ops[0x0f](this); break;
+            case 0x10: ops[0x10](this); break;
+            case 0x11: ops[0x11](this); break;
+            case 0x12: ops[0x12](this); break;
+            case 0x13: ops[0x13](this); break;
+            case 0x14: ops[0x14](this); break;
+            case 0x15: ops[0x15](this); break;
+            case 0x16: ops[0x16](this); break;
+            case 0x17: ops[0x17](this); break;
+            case 0x18: ops[0x18](this); break;
+            case 0x19: ops[0x19](this); break;
+            case 0x1a: ops[0x1a](this); break;
+            case 0x1b: ops[0x1b](this); break;
+            case 0x1c: ops[0x1c](this); break;
+            case 0x1d: ops[0x1d](this); break;
+            case 0x1e: ops[0x1e](this); break;
+            case 0x1f: ops[0x1f](this); break;
+            case 0x20: ops[0x20](this); break;
+            case 0x21: ops[0x21](this); break;
+            case 0x22: ops[0x22](this); break;
+            case 0x23: ops[0x23](this); break;
+            case 0x24: ops[0x24](this); break;
+            case 0x25: ops[0x25](this); break;
+            case 0x26: ops[0x26](this); break;
+            case 0x27: ops[0x27](this); break;
+            case 0x28: ops[0x28](this); break;
+            case 0x29: ops[0x29](this); break;
+            case 0x2a: ops[0x2a](this); break;
+            case 0x2b: ops[0x2b](this); break;
+            case 0x2c: ops[0x2c](this); break;
+            case 0x2d: ops[0x2d](this); break;
+            case 0x2e: ops[0x2e](this); break;
+            case 0x2f: ops[0x2f](this); break;
+            case 0x30: ops[0x30](this); break;
+            case 0x31: ops[0x31](this); break;
+            case 0x32: ops[0x32](this); break;
+            case 0x33: ops[0x33](this); break;
+            case 0x34: ops[0x34](this); break;
+            case 0x35: ops[0x35](this); break;
+            case 0x36: ops[0x36](this); break;
+            case 0x37: ops[0x37](this); break;
+            case 0x38: ops[0x38](this); break;
+            case 0x39: ops[0x39](this); break;
+            case 0x3a: ops[0x3a](this); break;
+            case 0x3b: ops[0x3b](this); break;
+            case 0x3c: ops[0x3c](this); break;
+            case 0x3d: ops[0x3d](this); break;
+            case 0x3e: ops[0x3e](this); break;
+            case 0x3f: ops[0x3f](this); break;
+            case 0x40: ops[0x40](this); break;
+            case 0x41: ops[0x41](this); break;
+            case 0x42: ops[0x42](this); break;
+            case 0x43: ops[0x43](this); break;
+            case 0x44: ops[0x44](this); break;
+            case 0x45: ops[0x45](this); break;
+            case 0x46: ops[0x46](this); break;
+            case 0x47: ops[0x47](this); break;
+            case 0x48: ops[0x48](this); break;
+            case 0x49: ops[0x49](this); break;
+            case 0x4a: ops[0x4a](this); break;
+            case 0x4b: ops[0x4b](this); break;
+            case 0x4c: ops[0x4c](this); break;
+            case 0x4d: ops[0x4d](this); break;
+            case 0x4e: ops[0x4e](this); break;
+            case 0x4f: ops[0x4f](this); break;
+            case 0x50: ops[0x50](this); break;
+            case 0x51: ops[0x51](this); break;
+            case 0x52: ops[0x52](this); break;
+            case 0x53: ops[0x53](this); break;
+            case 0x54: ops[0x54](this); break;
+            case 0x55: ops[0x55](this); break;
+            case 0x56: ops[0x56](this); break;
+            case 0x57: ops[0x57](this); break;
+            case 0x58: ops[0x58](this); break;
+            case 0x59: ops[0x59](this); break;
+            case 0x5a: ops[0x5a](this); break;
+            case 0x5b: ops[0x5b](this); break;
+            case 0x5c: ops[0x5c](this); break;
+            case 0x5d: ops[0x5d](this); break;
+            case 0x5e: ops[0x5e](this); break;
+            case 0x5f: ops[0x5f](this); break;
+            case 0x60: ops[0x60](this); break;
+            case 0x61: ops[0x61](this); break;
+            case 0x62: ops[0x62](this); break;
+            case 0x63: ops[0x63](this); break;
+            case 0x64: ops[0x64](this); break;
+            case 0x65: ops[0x65](this); break;
+            case 0x66: ops[0x66](this); break;
+            case 0x67: ops[0x67](this); break;
+            case 0x68: ops[0x68](this); break;
+            case 0x69: ops[0x69](this); break;
+            case 0x6a: ops[0x6a](this); break;
+            case 0x6b: ops[0x6b](this); break;
+            case 0x6c: ops[0x6c](this); break;
+            case 0x6d: ops[0x6d](this); break;
+            case 0x6e: ops[0x6e](this); break;
+            case 0x6f: ops[0x6f](this); break;
+            case 0x70: ops[0x70](this); break;
+            case 0x71: ops[0x71](this); break;
+            case 0x72: ops[0x72](this); break;
+            case 0x73: ops[0x73](this); break;
+            case 0x74: ops[0x74](this); break;
+            case 0x75: ops[0x75](this); break;
+            case 0x76: ops[0x76](this); break;
+            case 0x77: ops[0x77](this); break;
+            case 0x78: ops[0x78](this); break;
+            case 0x79: ops[0x79](this); break;
+            case 0x7a: ops[0x7a](this); break;
+            case 0x7b: ops[0x7b](this); break;
+            case 0x7c: ops[0x7c](this); break;
+            case 0x7d: ops[0x7d](this); break;
+            case 0x7e: ops[0x7e](this); break;
+            case 0x7f: ops[0x7f](this); break;
+            case 0x80: ops[0x80](this); break;
+            case 0x81: ops[0x81](this); break;
+            case 0x82: ops[0x82](this); break;
+            case 0x83: ops[0x83](this); break;
+            case 0x84: ops[0x84](this); break;
+            case 0x85: ops[0x85](this); break;
+            case 0x86: ops[0x86](this); break;
+            case 0x87: ops[0x87](this); break;
+            case 0x88: ops[0x88](this); break;
+            case 0x89: ops[0x89](this); break;
+            case 0x8a: ops[0x8a](this); break;
+            case 0x8b: ops[0x8b](this); break;
+            case 0x8c: ops[0x8c](this); break;
+            case 0x8d: ops[0x8d](this); break;
+            case 0x8e: ops[0x8e](this); break;
+            case 0x8f: ops[0x8f](this); break;
+            case 0x90: ops[0x90](this); break;
+            case 0x91: ops[0x91](this); break;
+            case 0x92: ops[0x92](this); break;
+            case 0x93: ops[0x93](this); break;
+            case 0x94: ops[0x94](this); break;
+            case 0x95: ops[0x95](this); break;
+            case 0x96: ops[0x96](this); break;
+            case 0x97: ops[0x97](this); break;
+            case 0x98: ops[0x98](this); break;
+            case 0x99: ops[0x99](this); break;
+            case 0x9a: ops[0x9a](this); break;
+            case 0x9b: ops[0x9b](this); break;
+            case 0x9c: ops[0x9c](this); break;
+            case 0x9d: ops[0x9d](this); break;
+            case 0x9e: ops[0x9e](this); break;
+            case 0x9f: ops[0x9f](this); break;
+            case 0xa0: ops[0xa0](this); break;
+            case 0xa1: ops[0xa1](this); break;
+            case 0xa2: ops[0xa2](this); break;
+            case 0xa3: ops[0xa3](this); break;
+            case 0xa4: ops[0xa4](this); break;
+            case 0xa5: ops[0xa5](this); break;
+            case 0xa6: ops[0xa6](this); break;
+            case 0xa7: ops[0xa7](this); break;
+            case 0xa8: ops[0xa8](this); break;
+            case 0xa9: ops[0xa9](this); break;
+            case 0xaa: ops[0xaa](this); break;
+            case 0xab: ops[0xab](this); break;
+            case 0xac: ops[0xac](this); break;
+            case 0xad: ops[0xad](this); break;
+            case 0xae: ops[0xae](this); break;
+            case 0xaf: ops[0xaf](this); break;
+            case 0xb0: ops[0xb0](this); break;
+            case 0xb1: ops[0xb1](this); break;
+            case 0xb2: ops[0xb2](this); break;
+            case 0xb3: ops[0xb3](this); break;
+            case 0xb4: ops[0xb4](this); break;
+            case 0xb5: ops[0xb5](this); break;
+            case 0xb6: ops[0xb6](this); break;
+            case 0xb7: ops[0xb7](this); break;
+            case 0xb8: ops[0xb8](this); break;
+            case 0xb9: ops[0xb9](this); break;
+            case 0xba: ops[0xba](this); break;
+            case 0xbb: ops[0xbb](this); break;
+            case 0xbc: ops[0xbc](this); break;
+            case 0xbd: ops[0xbd](this); break;
+            case 0xbe: ops[0xbe](this); break;
+            case 0xbf: ops[0xbf](this); break;
+            case 0xc0: ops[0xc0](this); break;
+            case 0xc1: ops[0xc1](this); break;
+            case 0xc2: ops[0xc2](this); break;
+            case 0xc3: ops[0xc3](this); break;
+            case 0xc4: ops[0xc4](this); break;
+            case 0xc5: ops[0xc5](this); break;
+            case 0xc6: ops[0xc6](this); break;
+            case 0xc7: ops[0xc7](this); break;
+            case 0xc8: ops[0xc8](this); break;
+            case 0xc9: ops[0xc9](this); break;
+            case 0xca: ops[0xca](this); break;
+            case 0xcb: ops[0xcb](this); break;
+            case 0xcc: ops[0xcc](this); break;
+            case 0xcd: ops[0xcd](this); break;
+            case 0xce: ops[0xce](this); break;
+            case 0xcf: ops[0xcf](this); break;
+            case 0xd0: ops[0xd0](this); break;
+            case 0xd1: ops[0xd1](this); break;
+            case 0xd2: ops[0xd2](this); break;
+            case 0xd3: ops[0xd3](this); break;
+            case 0xd4: ops[0xd4](this); break;
+            case 0xd5: ops[0xd5](this); break;
+            case 0xd6: ops[0xd6](this); break;
+            case 0xd7: ops[0xd7](this); break;
+            case 0xd8: ops[0xd8](this); break;
+            case 0xd9: ops[0xd9](this); break;
+            case 0xda: ops[0xda](this); break;
+            case 0xdb: ops[0xdb](this); break;
+            case 0xdc: ops[0xdc](this); break;
+            case 0xdd: ops[0xdd](this); break;
+            case 0xde: ops[0xde](this); break;
+            case 0xdf: ops[0xdf](this); break;
+            case 0xe0: ops[0xe0](this); break;
+            case 0xe1: ops[0xe1](this); break;
+            case 0xe2: ops[0xe2](this); break;
+            case 0xe3: ops[0xe3](this); break;
+            case 0xe4: ops[0xe4](this); break;
+            case 0xe5: ops[0xe5](this); break;
+            case 0xe6: ops[0xe6](this); break;
+            case 0xe7: ops[0xe7](this); break;
+            case 0xe8: ops[0xe8](this); break;
+            case 0xe9: ops[0xe9](this); break;
+            case 0xea: ops[0xea](this); break;
+            case 0xeb: ops[0xeb](this); break;
+            case 0xec: ops[0xec](this); break;
+            case 0xed: ops[0xed](this); break;
+            case 0xee: ops[0xee](this); break;
+            case 0xef: ops[0xef](this); break;
+            case 0xf0: ops[0xf0](this); break;
+            case 0xf1: ops[0xf1](this); break;
+            case 0xf2: ops[0xf2](this); break;
+            case 0xf3: ops[0xf3](this); break;
+            case 0xf4: ops[0xf4](this); break;
+            case 0xf5: ops[0xf5](this); break;
+            case 0xf6: ops[0xf6](this); break;
+            case 0xf7: ops[0xf7](this); break;
+            case 0xf8: ops[0xf8](this); break;
+            case 0xf9: ops[0xf9](this); break;
+            case 0xfa: ops[0xfa](this); break;
+            case 0xfb: ops[0xfb](this); break;
+            case 0xfc: ops[0xfc](this); break;
+            case 0xfd: ops[0xfd](this); break;
+            case 0xfe: ops[0xfe](this); break;
+            case 0xff: ops[0xff](this); break;
+          }
           this.retired++;
           if (this.prefixed) this.resetDecode();
           if (this.pending !== 0) {

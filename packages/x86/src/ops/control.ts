@@ -128,7 +128,7 @@ export function hlt(c: Cpu): void { c.hlt(); }
 export function bound(c: Cpu): void {
   c.decodeModrm();
   if (!c.isMem) c.ud();
-  const s = c.eaSeg, o = c.ea;
+  const s = c.eaSeg, o = c.ea >>> 0;
   if (c.os32) {
     const lo = c.rdS32(s, o), hi = c.rdS32(s, c.as32 ? (o + 4) >>> 0 : (o + 4) & 0xffff);
     const v = c.r32[c.regf << 1];
@@ -160,7 +160,7 @@ export function grp5Indirect(c: Cpu, op: number): void {
     case 3: case 5: {
       if (!c.isMem) c.ud();
       const w = c.os32 ? 4 : 2;
-      const off = c.os32 ? c.rdS32(c.eaSeg, c.ea) >>> 0 : c.rdS16(c.eaSeg, c.ea);
+      const off = c.os32 ? c.rdS32(c.eaSeg, c.ea >>> 0) >>> 0 : c.rdS16(c.eaSeg, c.ea >>> 0);
       const sel = c.rdS16(c.eaSeg, c.as32 ? (c.ea + w) >>> 0 : (c.ea + w) & 0xffff);
       c.farTransfer(sel, off, op === 3);
       return;

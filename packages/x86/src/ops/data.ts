@@ -152,7 +152,7 @@ export function cmpxchgEvGv(c: Cpu): void {
 export function grp9(c: Cpu): void {
   c.decodeModrm();
   if (c.regf !== 1 || !c.isMem) c.ud();
-  const s = c.eaSeg, o = c.ea;
+  const s = c.eaSeg, o = c.ea >>> 0;
   c.chkW(s, o, 8);
   const lo = c.rdS32(s, o), hi = c.rdS32(s, (o + 4) >>> 0);
   const eq = lo === c.r32[0] && hi === c.r32[4];

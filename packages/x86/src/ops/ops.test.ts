@@ -114,6 +114,42 @@ describe('shifts and bit instructions', () => {
   });
 });
 
+describe('effective addresses above 2 GiB', () => {
+  // A 32-bit offset is unsigned (SDM Vol. 3 §3.4.4): with a segment base of 0x80000000 the
+  // linear address wraps modulo 2^32, and the limit check compares the unsigned offset.
+  const hiSeg = { selector: 0x10, base: 0x80000000, limit: 0xffffffff, access: 0xc093 };
+
+  it('MOV through [reg+disp8], [base+index*4] and moffs reaches base + offset mod 2^32', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.dv.setUint32(0x1008, 0x11223344, true);
+    m.dv.setUint32(0x2010, 0x55667788, true);
+    m.ram.set([
+      0x8b, 0x43, 0x08, // mov eax, [ebx+8]
+      0x89, 0x44, 0x8b, 0x10, // mov [ebx+ecx*4+0x10], eax
+      0x8b, 0x14, 0x8d, 0x10, 0x20, 0x00, 0x80, // mov edx, [ecx*4+0x80002010]
+      0xa1, 0x10, 0x20, 0x00, 0x80, // mov eax, [0x80002010]
+      0xf4,
+    ], 0x5000);
+    m.cpu.setState({ ds: hiSeg, ebx: 0x80001000, ecx: 0 });
+    m.cpu.run(10);
+    const s = m.cpu.getState();
+    expect(m.dv.getUint32(0x1010, true)).toBe(0x11223344);
+    expect(s.edx >>> 0).toBe(0x55667788);
+    expect(s.eax >>> 0).toBe(0x55667788);
+  });
+
+  it('an offset above the limit of a 2 GiB segment raises #GP(0)', () => {
+    const m = machine();
+    protectedMode(m, 0x5000);
+    m.ram.set([0x8b, 0x03, 0xf4], 0x5000); // mov eax, [ebx]
+    m.cpu.setState({ ds: { ...hiSeg, base: 0, limit: 0x7fffffff }, ebx: 0x80000000 });
+    m.cpu.lastVector = -1;
+    m.cpu.run(1);
+    expect(m.cpu.lastVector).toBe(13);
+  });
+});
+
 describe('BCD', () => {
   it('DAA after adding packed BCD 79 + 35 gives 14 with CF (SDM DAA example)', () => {
     const s = exec32([0x04, 0x35, 0x27], { eax: 0x79 }); // add al, 0x35; daa

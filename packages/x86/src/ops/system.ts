@@ -37,7 +37,7 @@ export function movSwEw(c: Cpu): void {
 function lxs(c: Cpu, s: number): void {
   c.decodeModrm();
   if (!c.isMem) c.ud();
-  const off = c.os32 ? c.rdS32(c.eaSeg, c.ea) : c.rdS16(c.eaSeg, c.ea);
+  const off = c.os32 ? c.rdS32(c.eaSeg, c.ea >>> 0) : c.rdS16(c.eaSeg, c.ea >>> 0);
   const w = c.os32 ? 4 : 2;
   const sel = c.rdS16(c.eaSeg, c.as32 ? (c.ea + w) >>> 0 : (c.ea + w) & 0xffff);
   c.loadSeg(s, sel);
@@ -168,7 +168,7 @@ export function grp7(c: Cpu): void {
     return;
   }
   if (!c.isMem) c.ud();
-  const s = c.eaSeg, o = c.ea, o2 = c.as32 ? (o + 2) >>> 0 : (o + 2) & 0xffff;
+  const s = c.eaSeg, o = c.ea >>> 0, o2 = c.as32 ? (o + 2) >>> 0 : (o + 2) & 0xffff;
   switch (op) {
     case 0: case 1: {
       c.chkW(s, o, 6);
@@ -430,10 +430,10 @@ export function makeFpuEscape(op: number): (c: Cpu) => void {
     const ctx = c.x87ctx;
     if (c.isMem) {
       const n = x87OperandSize(op, c.regf, c.os32);
-      if (n < 0) c.chkW(c.eaSeg, c.ea, -n); else c.chkR(c.eaSeg, c.ea, n);
+      if (n < 0) c.chkW(c.eaSeg, c.ea >>> 0, -n); else c.chkR(c.eaSeg, c.ea >>> 0, n);
       ctx.mem = c.x87mem;
       ctx.ea = (c.segBase[c.eaSeg] + c.ea) >>> 0;
-      ctx.offset = c.ea;
+      ctx.offset = c.ea >>> 0;
       ctx.ds = c.segSel[c.eaSeg];
     } else ctx.mem = null;
     ctx.cs = c.segSel[CS];
