@@ -131,6 +131,8 @@ export type FirmwareDescription =
       pins: number;
       /** The pin VMM line `line` (ISA IRQ 0-15) drives, or -1 when none. */
       pinOf(line: number): number;
+      /** The pin the 8259A's INTR drives as ExtINT, or -1 when it is not wired to this IO-APIC. */
+      extIntPin: number;
     };
 
 /** A model-specific register's handlers (64-bit values). */

@@ -199,6 +199,8 @@ describe('IOAPIC delivery to the local APIC', () => {
     const a = rig();
     const d = a.dev.firmwareDescription();
     expect(d).toMatchObject({ kind: 'io-apic', base: 0xfec00000, apicId: 1, version: 0x11, pins: 24 });
+    // Pin 0 carries nothing here (the 8259A's INTR is not wired to it), so no ExtINT entry.
+    expect(d).toMatchObject({ extIntPin: -1 });
     if (d.kind !== 'io-apic') throw new Error('not an io-apic');
     expect([0, 1, 2, 3, 15].map((l) => d.pinOf(l))).toEqual([2, 1, -1, 3, 15]);
     const b = rig({ ioapicId: 4, irq0ToPin2: false, base: 0xfec01000 });

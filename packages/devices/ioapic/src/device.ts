@@ -155,7 +155,7 @@ export const ioapic = defineDevice<IoApicConfig, IoApicDevice>({
       load: (state) => chip.load(checkState(host, state)),
       reset: () => chip.reset(),
       free: () => host.unhookMmio(base),
-      firmwareDescription: () => ({ kind: 'io-apic', base, apicId: chip.id >>> 24, version: IOAPIC_VERSION_VALUE & 0xff, pins: IOAPIC_PINS, pinOf }),
+      firmwareDescription: () => ({ kind: 'io-apic', base, apicId: chip.id >>> 24, version: IOAPIC_VERSION_VALUE & 0xff, pins: IOAPIC_PINS, pinOf, extIntPin: -1 }),
     };
   },
 });

@@ -14,7 +14,8 @@ import { buildMpTable, byteSum, MP_TABLE_ADDR, writeMpTable } from './mptable.js
 const pcPinOf = (line: number): number => (line === 0 ? 2 : line === 2 ? -1 : line);
 
 const LAPIC: FirmwareDescription = { kind: 'local-apic', base: 0xfee00000, apicIds: [0], version: 0x14 };
-const IOAPIC: FirmwareDescription = { kind: 'io-apic', base: 0xfec00000, apicId: 1, version: 0x11, pins: 24, pinOf: pcPinOf };
+/** An IO-APIC with the 8259A's INTR on pin 0, as in the MP specification's default configurations. */
+const IOAPIC: FirmwareDescription = { kind: 'io-apic', base: 0xfec00000, apicId: 1, version: 0x11, pins: 24, pinOf: pcPinOf, extIntPin: 0 };
 
 function fakeVm(described: FirmwareDescription[]): { vm: V3VmInfo; engine: V3Engine; ram: Uint8Array } {
   const ram = new Uint8Array(16 << 20);
@@ -137,11 +138,11 @@ describe('MP table (MultiProcessor Specification 1.4)', () => {
     ]);
   });
 
-  it('follows the IO-APIC wiring it is given: IRQ 0 on pin 0 leaves no pin for ExtINT', () => {
+  it('follows the IO-APIC wiring it is given: no ExtINT entry when the 8259A is on no pin', () => {
     const table = buildMpTable(0x9fc00, {
       lapicBase: 0xfee00000,
       cpus: [{ apicId: 0, version: 0x14, signature: 0x633, features: 0 }],
-      ioapic: { apicId: 2, version: 0x11, base: 0xfec00000, pinOf: (l) => l },
+      ioapic: { apicId: 2, version: 0x11, base: 0xfec00000, pinOf: (l) => l, extIntPin: -1 },
     });
     const ram = new Uint8Array(0xa0000);
     ram.set(table, 0x9fc00);
@@ -150,6 +151,15 @@ describe('MP table (MultiProcessor Specification 1.4)', () => {
     expect(list.every((e) => e.bytes[1] === 0 && e.bytes[5] === e.bytes[7] && e.bytes[6] === 2)).toBe(true);
     expect(byteSum(table.subarray(0, 16))).toBe(0);
     expect(byteSum(table.subarray(16))).toBe(0);
+    const pcNoExtInt = buildMpTable(0x9fc00, {
+      lapicBase: 0xfee00000,
+      cpus: [{ apicId: 0, version: 0x14, signature: 0x633, features: 0 }],
+      ioapic: { apicId: 1, version: 0x11, base: 0xfec00000, pinOf: pcPinOf, extIntPin: -1 },
+    });
+    ram.set(pcNoExtInt, 0x9fc00);
+    expect(entries(ram, 0x9fc10).filter((e) => e.type === 3).map((e) => [e.bytes[1], e.bytes[5], e.bytes[7]])).toEqual(
+      [[0, 0, 2], ...[1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map((irq) => [0, irq, irq])],
+    );
   });
 
   it('is not written without both a local APIC and an IO-APIC', () => {

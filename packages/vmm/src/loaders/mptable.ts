@@ -14,8 +14,8 @@ import type { V3VmInfo } from '../vm.js';
  * - the IO-APIC, with its ID, version and address;
  * - an I/O interrupt entry per ISA IRQ that reaches an IO-APIC pin (IRQ 0 on pin 2 on a PC,
  *   IRQ 2 — the cascade — on none), each "conforms to bus" (ISA: edge, active high), and the
- *   8259A's INTR as ExtINT on pin 0 when no ISA IRQ takes that pin (the spec's default
- *   configurations, table 5-2);
+ *   8259A's INTR as ExtINT on the pin the IO-APIC has it on (pin 0 in the spec's default
+ *   configurations, table 5-2), if it has it on one: the table describes the wires there are;
  * - the local interrupts of every local APIC: LINT0 ExtINT, LINT1 NMI (table 5-3).
  * There is no IMCR, so feature byte 2 bit 7 (IMCRP) is clear: virtual-wire mode, not PIC mode.
  */
@@ -62,7 +62,7 @@ export interface MpTableInput {
   /** One per processor, the bootstrap processor first. */
   cpus: readonly { apicId: number; version: number; signature: number; features: number }[];
   /** The IO-APIC. */
-  ioapic: { apicId: number; version: number; base: number; pinOf(line: number): number };
+  ioapic: { apicId: number; version: number; base: number; pinOf(line: number): number; extIntPin: number };
 }
 
 /** Byte sum modulo 256. */
@@ -85,16 +85,16 @@ export function buildMpTable(at: number, input: MpTableInput): Uint8Array {
   if (at % 16 !== 0) throw new Error(`the MP floating pointer must be 16-byte aligned (at 0x${at.toString(16)})`);
   const { ioapic } = input;
 
-  // I/O interrupt entries: each ISA IRQ that has a pin, then the 8259A's ExtINT on a free pin 0.
+  // I/O interrupt entries: each ISA IRQ that has a pin, then the 8259A's INTR as ExtINT when the
+  // IO-APIC has it on a pin (an entry for a wire that is not there would send the OS looking for it).
   const ioints: { type: number; irq: number; pin: number }[] = [];
-  let pin0Taken = false;
   for (let irq = 0; irq < 16; irq++) {
     const pin = ioapic.pinOf(irq);
     if (pin < 0) continue;
-    if (pin === 0) pin0Taken = true;
+    if (pin === ioapic.extIntPin) throw new Error(`ISA IRQ ${irq} and the 8259A's ExtINT both on IO-APIC pin ${pin}`);
     ioints.push({ type: MP_INT, irq, pin });
   }
-  if (!pin0Taken) ioints.push({ type: MP_EXTINT, irq: 0, pin: 0 });
+  if (ioapic.extIntPin >= 0) ioints.push({ type: MP_EXTINT, irq: 0, pin: ioapic.extIntPin });
 
   const entries = input.cpus.length + 1 + 1 + ioints.length + 2;
   const tableLen = HEADER_LEN + input.cpus.length * PROCESSOR_LEN + (entries - input.cpus.length) * ENTRY_LEN;
