@@ -10,11 +10,14 @@ import { pci } from '@v3/dev-pci';
 import { i440fx } from '@v3/dev-i440fx';
 import { piix3 } from '@v3/dev-piix3';
 import { i8237 } from '@v3/dev-i8237';
+import { lapic } from '@v3/dev-lapic';
+import { ioapic } from '@v3/dev-ioapic';
 import { detectKernelKind, type DeviceClass, type V3VmConfig } from '@v3/vmm';
 
 /** The device classes linked into the GeekOS image (registered with `v3_init`). */
 export const DEVICE_CLASSES: readonly DeviceClass[] = [
   i8259a, i8254, ns16550, bochsDebug, osDebug, generic, nvram, i8042, pci, i440fx, piix3, i8237,
+  lapic, ioapic,
 ] as readonly DeviceClass[];
 
 /** The stream the guest's COM1 is connected to; the app maps it to stdio, a file or nothing. */
@@ -22,7 +25,8 @@ export const SERIAL_STREAM = 'com1';
 
 /**
  * The machine: the device list of every GeekOS VM, in the order Palacios' guest XML would list
- * them: a PC with its interrupt controllers, timer, CMOS clock, keyboard controller, COM1, the
+ * them: a PC with its interrupt controllers (the 8259A pair, the local APIC and the IO-APIC, which
+ * the loaders describe in an MP table), timer, CMOS clock, keyboard controller, COM1, the
  * i440FX/PIIX3 PCI chipset and the debug ports. Every other port fails stop.
  */
 export function machineDevices(memoryMiB: number | undefined): V3VmConfig['devices'] {
@@ -40,6 +44,8 @@ export function machineDevices(memoryMiB: number | undefined): V3VmConfig['devic
 
 const PC_DEVICES: V3VmConfig['devices'] = [
   { class: '8259A', id: 'PIC' },                                        // 0x20-0x21, 0xA0-0xA1
+  { class: 'LAPIC', id: 'apic' },                                       // 0xFEE00000, MSR 0x1B, CPUID.01H:EDX[9]
+  { class: 'IOAPIC', id: 'ioapic', apic: 'apic' },                      // 0xFEC00000, ISA IRQ 0 on pin 2
   { class: '8254_PIT', id: 'PIT' },                                     // 0x40-0x43, IRQ 0
   { class: 'SERIAL', id: 'com1', port: 'COM1', stream: SERIAL_STREAM }, // 0x3F8-0x3FF, IRQ 4
   { class: 'BOCHS_DEBUG', id: 'bochs-debug' },                          // 0xE9 console, 0x8900 shutdown

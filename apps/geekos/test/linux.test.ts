@@ -35,7 +35,19 @@ async function boot(initrd: string, extra: string[] = [], input?: Parameters<typ
 }
 
 /** Kernel log lines that mean something went wrong. */
-const TROUBLE = /Kernel panic|Oops|\bBUG:|WARNING:|Call Trace|general protection fault|invalid opcode:|timed out|spurious 8259A interrupt|Clocksource \S+ unstable/;
+const TROUBLE = /Kernel panic|Oops|\bBUG:|WARNING:|Call Trace|general protection fault|invalid opcode:|timed out|spurious 8259A interrupt|Clocksource \S+ unstable|unstable because the skew|APIC error|MP-BIOS bug|[Ss]purious|APIC timer disabled|APIC frequency too slow|ExtINT not setup|ExtINT in hardware and MP table differ|Local APIC disabled|Fast TSC calibration failed/;
+
+/**
+ * What the kernel says when it runs with its defaults on our local APIC and IO-APIC: it finds the
+ * MP table the loader wrote, takes the IO-APIC from it, switches to symmetric I/O mode, and gets
+ * the 8254's IRQ 0 through IO-APIC pin 2 (check_timer would print "MP-BIOS bug" otherwise).
+ */
+const APIC_LINES = [
+  /found SMP MP-table at \[mem 0x0009fc00-0x0009fc0f\]/,
+  /IOAPIC\[0\]: apic_id 1, version 17, address 0xfec00000, GSI 0-23/,
+  /Enabling APIC mode: +Flat\. +Using 1 I\/O APICs/,
+  /\.\.TIMER: vector=0x[0-9A-Fa-f]+ apic1=0 pin1=2 apic2=-?\d+ pin2=-?\d+/,
+];
 
 describe('Linux: a stock Debian i386 kernel boots to userspace', () => {
   beforeAll(() => {
@@ -55,6 +67,9 @@ describe('Linux: a stock Debian i386 kernel boots to userspace', () => {
     expect(log).toMatch(/V3-GUEST-BOOTED uptime=/);
     expect(log).toMatch(/V3-GUEST-POWEROFF uptime=/);
     expect(log.split('\n').filter((l) => TROUBLE.test(l))).toEqual([]);
+    for (const line of APIC_LINES) expect(log).toMatch(line);
+    // The TSC is calibrated against the 8254 the fast way (channel 2 read while the TSC runs).
+    expect(log).toMatch(/tsc: Detected \d+\.\d+ MHz processor/);
     expect(a.stderr).toMatch(/^geekos: the CPU halted with interrupts disabled/m);
     expect(a.stderr).toMatch(/telemetry: .* MIPS/);
     expect(b.code, b.stderr.slice(-2000)).toBe(0);

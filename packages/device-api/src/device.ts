@@ -59,6 +59,13 @@ export interface InterruptController {
   getIntrNumber(): number;
   /** The core accepted `vector` (the INTA cycle): move it from request to in-service. */
   beginIrq(vector: number): void;
+  /**
+   * Defined by a core's local interrupt controller (the local APIC), which sits between the
+   * core and the PC's 8259A: whether the 8259A's INTR may reach the core now (LINT0 unmasked in
+   * ExtINT mode, or the local APIC disabled). The VMM asks controllers that define this first,
+   * and asks the others (the external ones) only while every local controller says true.
+   */
+  acceptsExtInt?(): boolean;
 }
 
 /**
@@ -88,6 +95,45 @@ export interface CharStream {
   /** Detach. */
   close(): void;
 }
+
+/** A CPUID answer: EAX, EBX, ECX, EDX. */
+export type CpuidResult = readonly [number, number, number, number];
+
+/**
+ * A CPUID intercept: gets the leaf, the subleaf (ECX) and the answer the guest would get without
+ * this hook (the CPU's own), and returns the answer the guest sees.
+ */
+export type CpuidHook = (leaf: number, subleaf: number, native: CpuidResult) => CpuidResult;
+
+/**
+ * What a device tells the firmware tables the VMM writes for the guest (the MultiProcessor
+ * table, an ACPI MADT): where an interrupt controller is and how the VMM's lines reach it.
+ */
+export type FirmwareDescription =
+  | {
+      kind: 'local-apic';
+      /** Guest-physical base of the register page. */
+      base: number;
+      /** APIC ID of each core's local APIC, by core. */
+      apicIds: readonly number[];
+      /** The version register's low byte. */
+      version: number;
+    }
+  | {
+      kind: 'io-apic';
+      /** Guest-physical base of the register page. */
+      base: number;
+      /** Its APIC ID. */
+      apicId: number;
+      /** The version register's low byte. */
+      version: number;
+      /** Number of input pins. */
+      pins: number;
+      /** The pin VMM line `line` (ISA IRQ 0-15) drives, or -1 when none. */
+      pinOf(line: number): number;
+      /** The pin the 8259A's INTR drives as ExtINT, or -1 when it is not wired to this IO-APIC. */
+      extIntPin: number;
+    };
 
 /** A model-specific register's handlers (64-bit values). */
 export interface MsrOps {
@@ -158,6 +204,19 @@ export interface DeviceHost {
   registerIntrController(ctrl: InterruptController): void;
   /** Hook a model-specific register (RDMSR/WRMSR reach `ops`). A taken MSR is refused, naming both. */
   hookMsr(msr: number, ops: MsrOps): void;
+  /**
+   * Hook CPUID `leaf` (Palacios' `v3_hook_cpuid`): every CPUID with that leaf goes to `hook`,
+   * which gets the CPU's own answer and returns what the guest sees. A taken leaf is refused,
+   * naming both owners.
+   */
+  hookCpuid(leaf: number, hook: CpuidHook): void;
+  /**
+   * Make the VMM look at interrupts again at the next instruction boundary: a device whose
+   * controller became able to deliver without an IRQ line rising (a self-IPI, an EOI that
+   * unblocks a lower-priority vector, a TPR write, LINT0 unmasked) calls this, so the core leaves
+   * its slice and injects. Safe to call from inside a port, MMIO or MSR access.
+   */
+  kick(): void;
   /** Listen to host events of one kind (keyboard, mouse), as Palacios' `v3_hook_host_event`. */
   onHostEvent<K extends keyof HostEvents>(kind: K, handler: (event: HostEvents[K]) => void): void;
   /** Register a timer. */
@@ -199,6 +258,8 @@ export interface DeviceInstance {
   load?(state: unknown): void;
   /** Back to power-on state (VM reset). */
   reset?(): void;
+  /** What the firmware tables must say about this device (interrupt controllers). */
+  firmwareDescription?(): FirmwareDescription;
 }
 
 /** A device's configuration entry: `{ class, id, ...options }`. */

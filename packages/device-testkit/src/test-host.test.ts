@@ -84,3 +84,52 @@ describe('v3ErrorFrom', () => {
     expect(() => v3ErrorFrom(() => 1)).toThrow(/nothing was thrown/);
   });
 });
+
+describe('TestHost: CPUID hooks, kicks and the ExtINT gate', () => {
+  it('passes the native CPUID answer through a device hook and counts kicks', () => {
+    const dev = defineDevice({
+      className: 'CPUIDDEV',
+      create(host) {
+        host.hookCpuid(1, (_l, _s, [a, b, c, d]) => [a, b, c, d | 0x200]);
+        host.hookIo(0x10, 1, { write: () => host.kick() });
+        return {};
+      },
+    });
+    const vm = createTestHost();
+    vm.attach(dev, {});
+    expect(vm.cpuid(1, 0, [0x633, 0, 0, 0x11])).toEqual([0x633, 0, 0, 0x211]);
+    expect(vm.cpuid(0, 0, [1, 2, 3, 4])).toEqual([1, 2, 3, 4]);
+    expect(v3ErrorFrom(() => vm.attach(dev, { id: 'again' })).message).toMatch(/CPUID leaf 0x1 already hooked by CPUIDDEV, requested by again/);
+    vm.outb(0x10, 0);
+    vm.outb(0x10, 0);
+    expect(vm.kicks).toBe(2);
+  });
+
+  it('takes an external controller only while every local controller accepts ExtINT', () => {
+    let open = false;
+    let localPending = false;
+    const dev = defineDevice({
+      className: 'CTRLS',
+      create(host) {
+        host.registerIntrController({ name: 'pic', raiseIntr() {}, lowerIntr() {}, intrPending: () => true, getIntrNumber: () => 0x20, beginIrq() {} });
+        host.registerIntrController({
+          name: 'apic',
+          raiseIntr() {},
+          lowerIntr() {},
+          intrPending: () => localPending,
+          getIntrNumber: () => 0x31,
+          beginIrq() {},
+          acceptsExtInt: () => open,
+        });
+        return {};
+      },
+    });
+    const vm = createTestHost();
+    vm.attach(dev, {});
+    expect(vm.acknowledge()).toBe(-1);
+    open = true;
+    expect(vm.acknowledge()).toBe(0x20);
+    localPending = true;
+    expect(vm.acknowledge()).toBe(0x31);
+  });
+});

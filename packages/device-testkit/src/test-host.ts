@@ -14,6 +14,8 @@ import {
   type IrqLine,
   type MmioOps,
   type MsrOps,
+  type CpuidHook,
+  type CpuidResult,
   type HostEvents,
   type PowerRequest,
 } from '@v3/device-api';
@@ -79,6 +81,9 @@ export class TestHost {
   private readonly probes = new Map<number, Probe>();
   private readonly timers: DeviceTimer[] = [];
   private readonly msrs = new Map<number, { owner: string; ops: MsrOps }>();
+  private readonly cpuidHooks = new Map<number, { owner: string; hook: CpuidHook }>();
+  /** How many times devices called `kick()` (asked the core to look at interrupts again). */
+  kicks = 0;
   private readonly eventHandlers: { [K in keyof HostEvents]: ((e: HostEvents[K]) => void)[] } = { keyboard: [], mouse: [] };
   private readonly devices = new Map<string, DeviceInstance>();
   private readonly streams = new Map<string, TestStream & { deliver?: (b: Uint8Array) => void }>();
@@ -187,6 +192,14 @@ export class TestHost {
         const held = vm.msrs.get(msr);
         if (held) throw new V3Error({ component: id }, `MSR 0x${msr.toString(16)} already hooked by ${held.owner}, requested by ${id}`);
         vm.msrs.set(msr, { owner: id, ops });
+      },
+      hookCpuid(leaf, hook) {
+        const held = vm.cpuidHooks.get(leaf >>> 0);
+        if (held) throw new V3Error({ component: id }, `CPUID leaf 0x${(leaf >>> 0).toString(16)} already hooked by ${held.owner}, requested by ${id}`);
+        vm.cpuidHooks.set(leaf >>> 0, { owner: id, hook });
+      },
+      kick() {
+        vm.kicks++;
       },
       onHostEvent(kind, handler) {
         (vm.eventHandlers[kind] as ((e: unknown) => void)[]).push(handler as (e: unknown) => void);
@@ -298,6 +311,15 @@ export class TestHost {
     if (!m) throw new V3Error({ component: 'msr' }, `WRMSR 0x${msr.toString(16)}: nothing hooks it`);
     m.ops.write(value);
   }
+  /**
+   * CPUID as the core would answer it: `native` (the CPU's own answer, all zeros by default)
+   * passed through the hook a device holds on `leaf`, if any.
+   */
+  cpuid(leaf: number, subleaf = 0, native: CpuidResult = [0, 0, 0, 0]): CpuidResult {
+    const h = this.cpuidHooks.get(leaf >>> 0);
+    return h ? h.hook(leaf >>> 0, subleaf >>> 0, native) : native;
+  }
+
   /** Deliver a host event (a key press, a mouse packet) to the devices listening. */
   hostEvent<K extends keyof HostEvents>(kind: K, event: HostEvents[K]): void {
     for (const h of this.eventHandlers[kind] as ((e: HostEvents[K]) => void)[]) h(event);
@@ -327,18 +349,28 @@ export class TestHost {
   }
 
   /**
+   * The controller the core would take an interrupt from now, as the VMM chooses it: a local
+   * controller (one defining `acceptsExtInt`, the local APIC) first; the others (the 8259A)
+   * only while every local controller accepts ExtINT.
+   */
+  pendingController(): InterruptController | null {
+    const local = this.controllers.filter((c) => c.acceptsExtInt);
+    for (const c of local) if (c.intrPending()) return c;
+    if (!local.every((c) => (c.acceptsExtInt as () => boolean)())) return null;
+    for (const c of this.controllers) if (!c.acceptsExtInt && c.intrPending()) return c;
+    return null;
+  }
+
+  /**
    * Acknowledge an interrupt as the core would at entry: ask the registered controllers for a
-   * pending vector, begin it, and return it (or -1 when none is pending).
+   * pending vector ({@link pendingController}), begin it, and return it (or -1 when none is).
    */
   acknowledge(): number {
-    for (const c of this.controllers) {
-      if (c.intrPending()) {
-        const v = c.getIntrNumber();
-        c.beginIrq(v);
-        return v;
-      }
-    }
-    return -1;
+    const c = this.pendingController();
+    if (!c) return -1;
+    const v = c.getIntrNumber();
+    c.beginIrq(v);
+    return v;
   }
 
   private out(port: number, size: AccessSize, value: number): void {

@@ -35,6 +35,8 @@ export class V3Core {
     readonly id: number,
   ) {
     this.engine = createX86Engine(vm, id);
+    // The virtual clock runs with the boot core's instructions, inside a slice too.
+    if (id === 0) vm.time.followRetired(() => this.engine.retired);
   }
 
   /** Make a running slice end at the next instruction boundary and a sleeping core wake. */

@@ -1,14 +1,15 @@
-import { V3Error } from '@v3/device-api';
+import { V3Error, type CpuidHook, type CpuidResult } from '@v3/device-api';
 import type { Telemetry } from './telemetry.js';
 
 /** A CPUID answer: EAX, EBX, ECX, EDX. */
-export type V3CpuidResult = readonly [number, number, number, number];
+export type V3CpuidResult = CpuidResult;
 
 /**
- * A CPUID intercept (Palacios' `v3_hook_cpuid`): gets the leaf and the subleaf (ECX) and returns
- * the answer the guest sees.
+ * A CPUID intercept (Palacios' `v3_hook_cpuid`): gets the leaf, the subleaf (ECX) and the CPU's
+ * own answer, and returns the answer the guest sees. Devices hook CPUID the same way through
+ * `DeviceHost.hookCpuid`.
  */
-export type V3CpuidHook = (leaf: number, subleaf: number) => V3CpuidResult;
+export type V3CpuidHook = CpuidHook;
 
 /** CPUID leaves hooked by the VMM, the host or devices. Every CPUID counts as an exit. */
 export class CpuidMap {
@@ -30,10 +31,10 @@ export class CpuidMap {
     this.hooks.delete(leaf >>> 0);
   }
 
-  /** The engine's CPUID callback: the hooked answer, or undefined for the CPU's own. */
-  answer(leaf: number, subleaf: number): V3CpuidResult | undefined {
+  /** The engine's CPUID callback: the hooked answer, or undefined to keep the CPU's own (`native`). */
+  answer(leaf: number, subleaf: number, native: V3CpuidResult): V3CpuidResult | undefined {
     this.telemetry.cpuidExits++;
     const h = this.hooks.get(leaf >>> 0);
-    return h ? h.fn(leaf >>> 0, subleaf >>> 0) : undefined;
+    return h ? h.fn(leaf >>> 0, subleaf >>> 0, native) : undefined;
   }
 }

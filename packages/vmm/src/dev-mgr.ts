@@ -155,6 +155,12 @@ export class DeviceManager {
       hookMsr(msr, ops) {
         vm.msr.hook(msr, ops, id);
       },
+      hookCpuid(leaf, hook) {
+        vm.cpuid.hook(leaf, hook, id);
+      },
+      kick() {
+        vm.kickCores();
+      },
       onHostEvent(kind, handler) {
         vm.hostEvents.on(kind, handler);
       },

@@ -32,6 +32,8 @@ export interface V3Engine {
   readLinear(addr: number, n: number): Uint8Array;
   /** Registers and segments as text (for the fail-stop dump). */
   dumpState(): string;
+  /** What CPUID `leaf`/`subleaf` answers the guest now, hooks included (loaders ask it). */
+  cpuid(leaf: number, subleaf: number): readonly [number, number, number, number];
 }
 
 /** The x86 interpreter wired to a VM's memory map and port table (and, under shadow paging, its pager). */
@@ -54,7 +56,7 @@ export function createX86Engine(vm: V3VmInfo, coreId = 0): V3Engine {
     if (vm.debugOn('XED') || vm.debugOn('EMULATOR')) vm.debug('XED', line);
   };
   const cpu = new Cpu(mem.guestMemory, bus, {
-    cpuid: { hook: (leaf, subleaf) => cpuid.answer(leaf, subleaf) },
+    cpuid: { hook: (leaf, subleaf, native) => cpuid.answer(leaf, subleaf, native) },
     trace,
   });
   // Shadow paging: the VMM's pager owns the tables the CPU translates through.

@@ -31,3 +31,47 @@ describe('IRQ routing', () => {
     expect(kicks).toBe(2);
   });
 });
+
+describe('local and external controllers', () => {
+  /** A controller with a settable pending vector; `gate` makes it local (a LAPIC). */
+  function ctrl(name: string, gate?: () => boolean): InterruptController & { pending: number } {
+    const c = {
+      name,
+      pending: -1,
+      raiseIntr: () => {},
+      lowerIntr: () => {},
+      intrPending: () => c.pending >= 0,
+      getIntrNumber: () => c.pending,
+      beginIrq: () => {},
+      ...(gate ? { acceptsExtInt: gate } : {}),
+    };
+    return c;
+  }
+
+  it('without a local controller the 8259A reaches the core directly', () => {
+    const r = new InterruptRouting();
+    const pic = ctrl('pic');
+    r.registerController(pic);
+    expect(r.pendingController()).toBeNull();
+    pic.pending = 0x20;
+    expect(r.pendingController()).toBe(pic);
+  });
+
+  it('the 8259A is asked only while the local APIC accepts ExtINT, and the local APIC comes first', () => {
+    const r = new InterruptRouting();
+    const pic = ctrl('pic');
+    let lint0Open = true;
+    const apic = ctrl('apic', () => lint0Open);
+    // Registered in the order a PC configuration lists them: the 8259A first.
+    r.registerController(pic);
+    r.registerController(apic);
+    pic.pending = 0x20;
+    expect(r.pendingController()).toBe(pic); // virtual wire: LINT0 ExtINT, unmasked
+    lint0Open = false;
+    expect(r.pendingController()).toBeNull(); // LINT0 masked: the 8259A's INTR goes nowhere
+    apic.pending = 0x31;
+    expect(r.pendingController()).toBe(apic);
+    lint0Open = true;
+    expect(r.pendingController()).toBe(apic); // both pending: the local APIC's fixed interrupt first
+  });
+});

@@ -25,4 +25,16 @@ describe('virtual clock', () => {
     expect(seen).toEqual([5_000]);
     expect(t.nextDeadline()).toBe(10_000);
   });
+
+  it('follows a live retired count, so time moves inside a slice as RDTSC does', () => {
+    const t = new VmTime('virtual', 100);
+    let retired = 0;
+    t.followRetired(() => retired);
+    retired = 250; // 250 instructions into a slice, no setRetired yet
+    expect(t.now()).toBe(2_500);
+    t.skipTo(10_000);
+    retired = 300;
+    expect(t.now()).toBe(10_500);
+    expect(t.instructionsUntil(11_000)).toBe(50);
+  });
 });

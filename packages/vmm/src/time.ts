@@ -17,6 +17,8 @@ export class VmTime implements GuestClock {
   private skippedNs = 0;
   /** Virtual clock: retired instructions seen so far. */
   private retired = 0;
+  /** Virtual clock: the running core's live retired count, when a core is attached. */
+  private retiredSource: (() => number) | null = null;
   /** Host clock: wall ms when time started and ms spent paused. */
   private hostStartMs = 0;
   private pausedAtMs = -1;
@@ -30,7 +32,10 @@ export class VmTime implements GuestClock {
 
   /** Nanoseconds of guest time since the VM started. */
   now(): number {
-    if (this.kind === 'virtual') return this.retired * this.nsPerInstruction + this.skippedNs;
+    if (this.kind === 'virtual') {
+      const retired = this.retiredSource ? this.retiredSource() : this.retired;
+      return retired * this.nsPerInstruction + this.skippedNs;
+    }
     const at = this.pausedAtMs >= 0 ? this.pausedAtMs : wallMs();
     return (at - this.hostStartMs - this.pausedTotalMs) * 1e6;
   }
@@ -38,6 +43,15 @@ export class VmTime implements GuestClock {
   /** The core retired instructions (the virtual clock's source). */
   setRetired(total: number): void {
     this.retired = total;
+  }
+
+  /**
+   * Follow a core's retired-instruction count live, so a device that reads the clock in the
+   * middle of a slice (a PIT counter read, port 0x61's OUT2, the APIC timer's current count)
+   * sees the time of that very instruction, as the guest's RDTSC does, not the slice's start.
+   */
+  followRetired(source: () => number): void {
+    this.retiredSource = source;
   }
 
   /** How many instructions fit before guest time reaches `deadlineNs` (virtual clock). */

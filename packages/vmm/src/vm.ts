@@ -85,9 +85,12 @@ export class V3VmInfo {
     this.mem = new MemoryMap(got.bytes, this.telemetry);
     this.mem.unmapped = config.unmappedMemory;
     this.devMgr = new DeviceManager(this);
-    this.intr.onRaise = () => {
-      for (const c of this.cores) c.kick();
-    };
+    this.intr.onRaise = () => this.kickCores();
+  }
+
+  /** Make every core look at interrupts and the run state at its next instruction boundary. */
+  kickCores(): void {
+    for (const c of this.cores) c.kick();
   }
 
   /** Whether `component`'s debug output is on at run time. */

@@ -69,6 +69,36 @@ const testTimer = defineDevice({
   },
 });
 
+/**
+ * An interrupt controller that becomes pending without any IRQ line: a write to port 0xF6 makes
+ * vector 0x21 pending (as a self-IPI does on a local APIC) and, unless `kick: false`, kicks the
+ * core. It also hooks CPUID leaf 1 and adds bit 9 (APIC) to the CPU's own EDX.
+ */
+const testSelfInt = defineDevice<{ class: string; id: string; kick?: boolean }, Record<string, never>>({
+  className: 'TEST_SELFINT',
+  create(host, cfg) {
+    let pending = false;
+    host.registerIntrController({
+      name: 'self',
+      raiseIntr: () => {},
+      lowerIntr: () => {},
+      intrPending: () => pending,
+      getIntrNumber: () => 0x21,
+      beginIrq: () => {
+        pending = false;
+      },
+    });
+    host.hookIo(0xf6, 1, {
+      write: () => {
+        pending = true;
+        if (cfg.kick !== false) host.kick();
+      },
+    });
+    host.hookCpuid(1, (_leaf, _sub, [a, b, c, d]) => [a, b, c, d | 0x200]);
+    return {};
+  },
+});
+
 function testHooks(printed: string[]): V3OsHooks {
   return {
     print: (m) => void printed.push(m),
@@ -84,11 +114,12 @@ function testHooks(printed: string[]): V3OsHooks {
   };
 }
 
-function makeVm(code: number[], opts: { timer?: boolean } = {}) {
+function makeVm(code: number[], opts: { timer?: boolean; selfInt?: { kick: boolean } } = {}) {
   const printed: string[] = [];
-  v3_init(testHooks(printed), 1, { devices: [testPorts, testTimer] });
-  const devices = [{ class: 'TEST_PORTS', id: 'ports' }];
+  v3_init(testHooks(printed), 1, { devices: [testPorts, testTimer, testSelfInt] });
+  const devices: { class: string; id: string; kick?: boolean }[] = [{ class: 'TEST_PORTS', id: 'ports' }];
   if (opts.timer) devices.push({ class: 'TEST_TIMER', id: 'timer' });
+  if (opts.selfInt) devices.push({ class: 'TEST_SELFINT', id: 'self', kick: opts.selfInt.kick });
   const vm = v3_create_vm(
     { memory: 1, clock: 'virtual', files: { image: Uint8Array.from(code) }, boot: { kind: 'flat', file: 'image' }, devices },
     null,
@@ -230,6 +261,43 @@ describe('the run loop on a real guest', () => {
     expect(v3_get_telemetry(vm).exits.cpuid).toBe(1);
     v3_free_vm(vm);
   });
+
+  it("lets a device hook CPUID on top of the CPU's own answer", async () => {
+    // mov eax, 1; cpuid; mov al, dh; out 0xE9, al; out 0xF4, al
+    const { vm, ports } = makeVm([0x66, 0xb8, 1, 0, 0, 0, 0x0f, 0xa2, 0x88, 0xf0, OUT_IMM, 0xe9, OUT_IMM, 0xf4], { selfInt: { kick: true } });
+    v3_start_vm(vm, 1);
+    expect((await v3_wait_vm(vm)).reason).toBe('poweroff');
+    // EDX bit 8 (CX8) is the CPU's own, bit 9 (APIC) the device's.
+    expect(ports.out[0]! & 0x03).toBe(0x03);
+    expect(() => v3_hook_cpuid(vm, 1, () => [0, 0, 0, 0], 'other')).toThrow(/already hooked by self, requested by other/);
+    v3_free_vm(vm);
+  });
+
+  for (const kick of [true, false]) {
+    it(`injects an interrupt a device made pending without a line ${kick ? 'at the next instruction when it kicks' : 'only at the end of the slice when it does not'}`, async () => {
+      // IVT[0x21] = 0000:7C20; xor bx, bx; sti; out 0xF6, al; then count in BX until interrupted.
+      // The handler writes BL to 0xE9 and powers off.
+      const code = new Array<number>(0x30).fill(0x90);
+      code.splice(0, 19,
+        0x31, 0xc0, //             xor ax, ax
+        0x8e, 0xd8, //             mov ds, ax
+        0xc7, 0x06, 0x84, 0x00, 0x20, 0x7c, // mov word [0x84], 0x7C20
+        0xa3, 0x86, 0x00, //       mov [0x86], ax
+        0x31, 0xdb, //             xor bx, bx
+        0xfb, //                   sti
+        OUT_IMM, 0xf6, //          out 0xF6, al
+        0x43, //                   inc bx
+      );
+      code.splice(19, 2, 0xeb, 0xfd); // jmp short -3 (back to inc bx)
+      code.splice(0x20, 6, 0x88, 0xd8, OUT_IMM, 0xe9, OUT_IMM, 0xf4); // mov al, bl; out 0xE9, al; out 0xF4, al
+      const { vm, ports } = makeVm(code, { selfInt: { kick } });
+      v3_start_vm(vm, 1);
+      expect((await v3_wait_vm(vm)).reason).toBe('poweroff');
+      if (kick) expect(ports.out).toEqual([0]); // taken before the first inc
+      else expect(ports.out[0]).not.toBe(0); // the slice ran on, counting
+      v3_free_vm(vm);
+    });
+  }
 
   it('routes RDMSR/WRMSR of a hooked MSR to its owner, counting the exits', async () => {
     // mov ecx, 0x1B; rdmsr; mov al, ah; out 0xE9, al; inc eax; wrmsr; out 0xF4, al

@@ -795,6 +795,35 @@ describe('system instructions', () => {
     expect(m.cpu.getState().edx & 1).toBe(0);
   });
 
+  it('the CPUID hook sees the built-in answer and may keep it (undefined) or replace it', () => {
+    const seen: [number, number, readonly number[]][] = [];
+    const m = machine(4 << 20, {
+      cpuid: {
+        hook: (leaf, sub, native) => {
+          seen.push([leaf, sub, native]);
+          // Set CPUID.01H:EDX bit 9 (APIC) on top of the CPU's own features; keep every other leaf.
+          return leaf === 1 ? [native[0], native[1], native[2], native[3] | 0x200] : undefined;
+        },
+      },
+    });
+    protectedMode(m, 0x5000);
+    // mov eax,1; mov ecx,7; cpuid; hlt
+    m.ram.set([0xb8, 1, 0, 0, 0, 0xb9, 7, 0, 0, 0, 0x0f, 0xa2, 0xf4], 0x5000);
+    m.cpu.run(10);
+    const st = m.cpu.getState();
+    expect(st.eax).toBe(0x633);
+    expect(st.edx & 0x200).toBe(0x200);
+    expect(st.edx & 0x11).toBe(0x11); // FPU and TSC, the CPU's own bits, kept
+    const [leaf, sub, native] = seen[0] ?? [-1, -1, [0, 0, 0, 0x200]];
+    expect(leaf).toBe(1);
+    expect(sub).toBe(7);
+    expect((native[3] ?? 0x200) & 0x200).toBe(0); // the built-in answer has no APIC
+    // The query a loader makes goes through the same hook, registers untouched.
+    expect(m.cpu.cpuid(1, 0)[3] & 0x200).toBe(0x200);
+    expect(m.cpu.cpuid(0, 0)[0]).toBe(1);
+    expect(m.cpu.getState().eax).toBe(0x633);
+  });
+
   it('RDMSR of a nonexistent MSR raises #GP; of a P6 MSR we do not model fails stop', () => {
     const m = machine();
     protectedMode(m, 0x5000);

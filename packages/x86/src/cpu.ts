@@ -12,6 +12,7 @@ import { descBase, descLimit } from './desc.js';
 import { disassemble } from './disasm.js';
 import { CpuLinearMemory, newX87Context } from './x87.js';
 import { Fpu } from './fpu/index.js';
+import { cpuidAnswer } from './ops/system.js';
 import type { FpuState } from './fpu/index.js';
 import type { X87Context, X87Memory, X87Unit } from './x87.js';
 
@@ -28,8 +29,11 @@ export interface CpuidOptions {
    * NXE bit makes bit 63 of PAE entries execute-disable. Off by default (a P6 has no NX).
    */
   nx?: boolean;
-  /** Called first for every leaf; a returned [eax, ebx, ecx, edx] replaces the built-in answer. */
-  hook?: (leaf: number, subleaf: number) => readonly [number, number, number, number] | undefined;
+  /**
+   * Called for every leaf with the built-in answer (`native`); a returned [eax, ebx, ecx, edx]
+   * replaces it, undefined keeps it.
+   */
+  hook?: (leaf: number, subleaf: number, native: readonly [number, number, number, number]) => readonly [number, number, number, number] | undefined;
 }
 
 /** Construction options of {@link Cpu}. */
@@ -500,6 +504,11 @@ export class Cpu {
       }
     }
     return out;
+  }
+
+  /** What CPUID `leaf`/`subleaf` answers now (the hook included), without touching registers. */
+  cpuid(leaf: number, subleaf: number): readonly [number, number, number, number] {
+    return cpuidAnswer(this, leaf >>> 0, subleaf >>> 0);
   }
 
   /** Register dump, one multi-line string (for fail-stop reports). */

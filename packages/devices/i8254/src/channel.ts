@@ -381,6 +381,12 @@ export class Channel {
     if ((s.mode === 2 || s.mode === 3) && n === 1) {
       this.env.fail(`unsupported count 1 on counter ${this.index} in mode ${s.mode} (the datasheet's minimum is 2)`);
     }
+    // The first count after a control word: the CE is undefined until the next CLK loads it
+    // (datasheet: "the CE is undefined after a control word"). It shows the count that CLK loads.
+    // Software that reads the counter right after writing it assumes an I/O read takes at least
+    // one CLK (Linux's quick_pit_calibrate: "delay for a microsecond ... just read back the
+    // counter once"); here an IN takes one instruction, far less than the 838 ns of a CLK.
+    if (!s.crValid && !s.counting) s.ceIdle = n % this.modulus();
     s.cr = v;
     s.crValid = true;
     switch (s.mode) {

@@ -158,6 +158,56 @@ describe('IOAPIC delivery to the local APIC', () => {
     expect(b.dev.pinOf(30)).toBe(-1);
   });
 
+  it('on a PC board, a line reaches both the 8259A and the IO-APIC; the 8259A passes only through LINT0 ExtINT', () => {
+    const a = rig();
+    // A stand-in 8259A pair: IRQ n becomes vector 0x08 + n while its line was raised.
+    let picIrr = 0;
+    a.vm.hostFor('pic').registerIntrController({
+      name: 'pic',
+      raiseIntr: (n) => void (picIrr |= 1 << n),
+      lowerIntr() {},
+      intrPending: () => picIrr !== 0,
+      getIntrNumber: () => 0x08 + (31 - Math.clz32(picIrr & -picIrr)),
+      beginIrq: (v) => void (picIrr &= ~(1 << (v - 0x08))),
+    });
+    a.entry(2, 0x30); // the PIT's IRQ 0 arrives on pin 2
+    a.line(0).pulse();
+    // The local APIC's vector from the IO-APIC comes first; LINT0 is still virtual wire.
+    expect(a.vm.acknowledge()).toBe(0x30);
+    expect(a.vm.acknowledge()).toBe(0x08);
+    a.eoi();
+    // Linux masks LINT0 once it routes the ISA IRQs through the IO-APIC: the 8259A's INTR stops.
+    a.vm.mmioWrite(LAPIC + 0x350, 4, 0x700 | MASK);
+    a.line(0).pulse();
+    expect(a.vm.acknowledge()).toBe(0x30);
+    expect(a.vm.acknowledge()).toBe(-1);
+    expect(picIrr).toBe(1);
+  });
+
+  it('re-delivers a still-asserted level pin on the EOI and kicks the core for it', () => {
+    const a = rig();
+    a.entry(10, LEVEL | 0x5a);
+    a.line(10).raise();
+    expect(a.vm.acknowledge()).toBe(0x5a);
+    const kicks = a.vm.kicks;
+    a.eoi();
+    expect(a.vm.kicks).toBeGreaterThan(kicks);
+    expect(a.vm.acknowledge()).toBe(0x5a);
+  });
+
+  it('describes itself for the MP table: ID, version, address and the line-to-pin wiring', () => {
+    const a = rig();
+    const d = a.dev.firmwareDescription();
+    expect(d).toMatchObject({ kind: 'io-apic', base: 0xfec00000, apicId: 1, version: 0x11, pins: 24 });
+    // Pin 0 carries nothing here (the 8259A's INTR is not wired to it), so no ExtINT entry.
+    expect(d).toMatchObject({ extIntPin: -1 });
+    if (d.kind !== 'io-apic') throw new Error('not an io-apic');
+    expect([0, 1, 2, 3, 15].map((l) => d.pinOf(l))).toEqual([2, 1, -1, 3, 15]);
+    const b = rig({ ioapicId: 4, irq0ToPin2: false, base: 0xfec01000 });
+    expect(b.dev.firmwareDescription()).toMatchObject({ apicId: 4, base: 0xfec01000 });
+    expect((b.dev.firmwareDescription() as { pinOf(l: number): number }).pinOf(0)).toBe(0);
+  });
+
   it('does not deliver masked entries; a masked edge is lost, a held level arrives on unmask', () => {
     const a = rig();
     a.entry(4, MASK | 0x34);

@@ -1,7 +1,7 @@
-import { defineDevice, type DeviceConfig, type DeviceHost, type DeviceInstance, type InterruptController } from '@v3/device-api';
+import { defineDevice, type FirmwareDescription, type DeviceConfig, type DeviceHost, type DeviceInstance, type InterruptController } from '@v3/device-api';
 import type { ApicBusPort } from '@v3/dev-lapic';
 import { IoApic, type IoApicState } from './ioapic.js';
-import { IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_SIZE, IOAPIC_PINS } from './regs.js';
+import { IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_SIZE, IOAPIC_PINS, IOAPIC_VERSION_VALUE } from './regs.js';
 
 /** Configuration of the `IOAPIC` device. */
 export interface IoApicConfig extends DeviceConfig {
@@ -29,6 +29,8 @@ export interface IoApicDevice extends DeviceInstance {
   readonly base: number;
   /** The input pin VMM line `line` drives, or -1 when none (see `irq0ToPin2`). */
   pinOf(line: number): number;
+  /** Where it is and how the lines reach its pins, for the MP table. */
+  firmwareDescription(): FirmwareDescription;
   save(): IoApicState;
   load(state: unknown): void;
   reset(): void;
@@ -153,6 +155,7 @@ export const ioapic = defineDevice<IoApicConfig, IoApicDevice>({
       load: (state) => chip.load(checkState(host, state)),
       reset: () => chip.reset(),
       free: () => host.unhookMmio(base),
+      firmwareDescription: () => ({ kind: 'io-apic', base, apicId: chip.id >>> 24, version: IOAPIC_VERSION_VALUE & 0xff, pins: IOAPIC_PINS, pinOf, extIntPin: -1 }),
     };
   },
 });

@@ -428,6 +428,65 @@ describe('LAPIC IA32_APIC_BASE and MMIO', () => {
     expectV3(() => a.w(LVT_LINT0, 0x0), 'apic', /only ExtINT/);
   });
 
+  it('reports CPUID.01H:EDX[9] (APIC) on top of the CPU\'s own answer only while globally enabled (SDM 10.4.3)', () => {
+    const a = rig();
+    const native = [0x633, 0, 0, 0x11] as const;
+    expect(a.vm.cpuid(1, 0, native)).toEqual([0x633, 0, 0, 0x211]);
+    a.vm.wrmsr(0x1b, 0xfee00100n);
+    expect(a.vm.cpuid(1, 0, [0x633, 0, 0, 0x211])).toEqual([0x633, 0, 0, 0x11]);
+    a.vm.wrmsr(0x1b, 0xfee00900n);
+    expect(a.vm.cpuid(1, 0, native)[3]).toBe(0x211);
+    // Other leaves are not the APIC's.
+    expect(a.vm.cpuid(0, 0, [1, 2, 3, 4])).toEqual([1, 2, 3, 4]);
+  });
+
+  it('is the local controller: the 8259A is taken only while LINT0 passes ExtINT, the APIC\'s own vectors first', () => {
+    const a = rig();
+    let picPending = true;
+    // A stand-in 8259A (an external controller) with IR0 pending as vector 0x08.
+    a.vm.hostFor('pic').registerIntrController({
+      name: 'pic',
+      raiseIntr() {},
+      lowerIntr() {},
+      intrPending: () => picPending,
+      getIntrNumber: () => 0x08,
+      beginIrq: () => {
+        picPending = false;
+      },
+    });
+    expect(a.dev.controller.acceptsExtInt?.()).toBe(true);
+    a.irq(0x41);
+    expect(a.vm.acknowledge()).toBe(0x41); // the APIC's fixed interrupt before ExtINT
+    a.w(LVT_LINT0, 0x700 | MASKED); // Linux masks LINT0 once the IO-APIC carries the ISA IRQs
+    expect(a.vm.acknowledge()).toBe(-1);
+    a.w(LVT_LINT0, 0x700);
+    expect(a.vm.acknowledge()).toBe(0x08);
+  });
+
+  it('kicks the core when a write or an accepted message may let an interrupt through', () => {
+    const a = rig();
+    const before = a.vm.kicks;
+    a.irq(0x50);
+    expect(a.vm.kicks).toBe(before + 1);
+    expect(a.vm.acknowledge()).toBe(0x50);
+    a.w(EOI, 0);
+    expect(a.vm.kicks).toBe(before + 2);
+    a.w(ICR_LO, 0x40051); // fixed IPI to self, vector 0x51
+    expect(a.vm.kicks).toBeGreaterThanOrEqual(before + 3);
+    expect(a.vm.acknowledge()).toBe(0x51);
+    // A message nobody accepts (an illegal vector) does not kick.
+    const k = a.vm.kicks;
+    expect(a.irq(0x05)).toBe(false);
+    expect(a.vm.kicks).toBe(k);
+  });
+
+  it('describes itself for the MP table: base, APIC IDs and version', () => {
+    const a = rig();
+    expect(a.dev.firmwareDescription()).toEqual({ kind: 'local-apic', base: 0xfee00000, apicIds: [0], version: 0x14 });
+    a.vm.wrmsr(0x1b, 0xfed00900n);
+    expect(a.dev.firmwareDescription()).toMatchObject({ base: 0xfed00000 });
+  });
+
   it('fails stop on x2APIC, reserved MSR bits and a BSP change', () => {
     const a = rig();
     expectV3(() => a.vm.wrmsr(0x1b, 0xfee00d00n), 'apic', /x2APIC/);

@@ -1,4 +1,4 @@
-import { defineDevice, type DeviceConfig, type DeviceHost, type DeviceInstance, type InterruptController, type MmioOps } from '@v3/device-api';
+import { defineDevice, type FirmwareDescription, type DeviceConfig, type DeviceHost, type DeviceInstance, type InterruptController, type MmioOps } from '@v3/device-api';
 import { LocalApic, regName } from './apic.js';
 import { ApicBus, type ApicBusPort, type ApicMessage } from './bus.js';
 import {
@@ -9,6 +9,8 @@ import {
   APIC_BASE_WRITABLE,
   APIC_DEFAULT_BASE,
   APIC_MMIO_SIZE,
+  APIC_VERSION_VALUE,
+  CPUID_01_EDX_APIC,
   MSR_IA32_APIC_BASE,
 } from './regs.js';
 import type { LapicState, LocalApicState } from './state.js';
@@ -33,8 +35,10 @@ export interface Lapic extends DeviceInstance, ApicBusPort {
    * APIC globally disabled). The VMM must not take a vector from the PIC while this is false.
    */
   acceptsPicInterrupts(): boolean;
-  /** IA32_APIC_BASE[11] of core 0: what CPUID.01H:EDX[9] (APIC) must report. */
+  /** IA32_APIC_BASE[11] of core 0: what CPUID.01H:EDX[9] (APIC) reports (the device hooks leaf 1). */
   isEnabled(): boolean;
+  /** Where the local APICs are, for the MP table. */
+  firmwareDescription(): FirmwareDescription;
   save(): LapicState;
   load(state: unknown): void;
   reset(): void;
@@ -131,6 +135,9 @@ export const lapic = defineDevice<LapicConfig, Lapic>({
             return host.fail(`apic: ${size}-byte write at offset ${hex(offset)} (${regName(offset & ~0xf)}): only aligned 32-bit accesses are defined`, { addr });
           }
           bsp.write(offset, value);
+          // An EOI, a TPR or SVR write, a self-IPI or an unmasked LINT0 may let an interrupt
+          // through that no IRQ line announces: the core looks again at the next boundary.
+          host.kick();
         } finally {
           addr = undefined;
         }
@@ -168,8 +175,13 @@ export const lapic = defineDevice<LapicConfig, Lapic>({
         bsp.enabled = enable;
         if (__DEBUG_APIC__ && host.debugOn('APIC')) host.debug('APIC', `apic: WRMSR IA32_APIC_BASE ${show}`);
         remap();
+        host.kick();
       },
     });
+
+    // CPUID.01H:EDX[9] reports the APIC while it is globally enabled (SDM 10.4.3: with
+    // IA32_APIC_BASE[11] clear the processor is one without an on-chip APIC, CPUID flag included).
+    host.hookCpuid(1, (_leaf, _subleaf, [eax, ebx, ecx, edx]) => [eax, ebx, ecx, bsp.enabled ? (edx | CPUID_01_EDX_APIC) >>> 0 : (edx & ~CPUID_01_EDX_APIC) >>> 0]);
 
     const controller: InterruptController = {
       name: host.id,
@@ -179,6 +191,8 @@ export const lapic = defineDevice<LapicConfig, Lapic>({
       intrPending: () => bsp.intrPending(),
       getIntrNumber: () => bsp.getIntrNumber(),
       beginIrq: (vector) => bsp.beginIrq(vector),
+      // The local controller of core 0: the 8259A's INTR reaches the core only through LINT0.
+      acceptsExtInt: () => bsp.passesExtInt(),
     };
     host.registerIntrController(controller);
 
@@ -198,10 +212,16 @@ export const lapic = defineDevice<LapicConfig, Lapic>({
     return {
       controller,
       apics,
-      deliver: (message: ApicMessage) => bus.deliver(message),
+      deliver(message: ApicMessage) {
+        const accepted = bus.deliver(message);
+        // An EOI re-delivers a level-triggered pin from inside the guest's EOI write.
+        if (accepted) host.kick();
+        return accepted;
+      },
       onEoi: (listener) => bus.onEoi(listener),
       acceptsPicInterrupts: () => bsp.passesExtInt(),
       isEnabled: () => bsp.enabled,
+      firmwareDescription: () => ({ kind: 'local-apic', base: bsp.base, apicIds: apics.map((a) => a.apicId), version: APIC_VERSION_VALUE & 0xff }),
       save: () => ({ cores: apics.map((a) => a.save()) }),
       load(state) {
         const s = checkState(host, state, apics.length);

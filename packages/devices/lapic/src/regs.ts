@@ -5,6 +5,9 @@
  * on a 16-byte boundary.
  */
 
+/** CPUID.01H:EDX bit 9: the processor has an on-chip APIC, enabled (SDM 10.4.2, 10.4.3). */
+export const CPUID_01_EDX_APIC = 1 << 9;
+
 /** IA32_APIC_BASE, the MSR that relocates and enables the local APIC (SDM 10.4.4). */
 export const MSR_IA32_APIC_BASE = 0x1b;
 /** IA32_APIC_BASE bit 8: this processor is the bootstrap processor (BSP). */

@@ -13,7 +13,7 @@ export interface E820Entry {
 export function pcMemoryMap(ramBytes: number): E820Entry[] {
   const map: E820Entry[] = [
     { addr: 0, size: 0x9fc00, type: 1 },
-    { addr: 0x9fc00, size: 0x400, type: 2 }, // extended BIOS data area
+    { addr: 0x9fc00, size: 0x400, type: 2 }, // extended BIOS data area (the MP table lives here)
     { addr: 0xe0000, size: 0x20000, type: 2 }, // system BIOS area
   ];
   if (ramBytes > 0x100000) map.push({ addr: 0x100000, size: ramBytes - 0x100000, type: 1 });

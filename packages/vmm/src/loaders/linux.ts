@@ -3,6 +3,7 @@ import { utf8 } from './utf8.js';
 import type { V3Engine } from '../engine.js';
 import type { V3VmInfo } from '../vm.js';
 import { pcMemoryMap } from './e820.js';
+import { writeMpTable } from './mptable.js';
 import { flatGdt, flatProtectedMode } from './segments.js';
 
 /**
@@ -114,6 +115,8 @@ export function bootLinux(vm: V3VmInfo, engine: V3Engine, kernel: Uint8Array, in
     z.setUint32(off + 16, e.type, true);
   });
   vm.mem.load(ZERO_PAGE, zp, 'boot_params');
+  // The MP table, when the VM has a local APIC and an IO-APIC (in the e820 map's reserved EBDA).
+  writeMpTable(vm, engine);
 
   const gdt = flatGdt(BOOT_CS, BOOT_DS);
   vm.mem.load(GDT_ADDR, gdt, 'boot GDT');

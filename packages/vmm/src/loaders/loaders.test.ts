@@ -10,9 +10,9 @@ import { detectKernelKind } from './index.js';
 
 function fakeVm(mib: number): { vm: V3VmInfo; engine: V3Engine; state: Partial<CpuState>; ram: Uint8Array } {
   const ram = new Uint8Array(mib * 1024 * 1024);
-  const vm = { name: 't', mem: new MemoryMap(ram, new Telemetry()) } as unknown as V3VmInfo;
+  const vm = { name: 't', mem: new MemoryMap(ram, new Telemetry()), devMgr: { devices: [] } } as unknown as V3VmInfo;
   const state: Partial<CpuState> = {};
-  const engine = { setState: (s: Partial<CpuState>) => Object.assign(state, s) } as unknown as V3Engine;
+  const engine = { setState: (s: Partial<CpuState>) => Object.assign(state, s), cpuid: () => [0x633, 0, 0, 0x201] } as unknown as V3Engine;
   return { vm, engine, state, ram };
 }
 

@@ -3,6 +3,7 @@ import { utf8 } from './utf8.js';
 import type { V3Engine } from '../engine.js';
 import type { V3VmInfo } from '../vm.js';
 import { pcMemoryMap } from './e820.js';
+import { writeMpTable } from './mptable.js';
 import { flatGdt, flatProtectedMode } from './segments.js';
 
 /**
@@ -137,6 +138,8 @@ export function bootMultiboot(vm: V3VmInfo, engine: V3Engine, image: Uint8Array,
   info.setUint32(0, infoFlags, true);
   if (stringsAt > INFO_ADDR + 0x1000) fail('command line and module strings exceed the 3 KiB the loader reserves');
   vm.mem.load(INFO_ADDR, new Uint8Array(info.buffer), 'Multiboot information');
+  // The MP table, when the VM has a local APIC and an IO-APIC (in the e820 map's reserved EBDA).
+  writeMpTable(vm, engine);
 
   const gdt = flatGdt(BOOT_CS, BOOT_DS);
   vm.mem.load(GDT_ADDR, gdt, 'boot GDT');

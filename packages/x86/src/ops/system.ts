@@ -276,14 +276,14 @@ function vendorWords(v: string): [number, number, number] {
   return [w(0), w(4), w(8)];
 }
 
-export function cpuid(c: Cpu): void {
-  const leaf = c.r32[0] >>> 0;
-  const sub = c.r32[2] >>> 0;
+/**
+ * The answer CPUID gives for `leaf`/`sub`: this CPU's own, then passed to the configured hook,
+ * which sees it and may replace it.
+ */
+export function cpuidAnswer(c: Cpu, leaf: number, sub: number): readonly [number, number, number, number] {
   const o = c.cpuidOpts;
   let a = 0, b = 0, cc = 0, d = 0;
-  const h = o.hook ? o.hook(leaf, sub) : undefined;
-  if (h) { [a, b, cc, d] = h; }
-  else if (leaf === 0) {
+  if (leaf === 0) {
     const [v0, v1, v2] = vendorWords(o.vendor ?? 'GenuineIntel');
     a = 1; b = v0; d = v1; cc = v2;
   } else if (leaf === 1) {
@@ -296,6 +296,12 @@ export function cpuid(c: Cpu): void {
   } else if (leaf === 0x80000001) {
     if (c.nxAvail) d = 1 << 20;
   }
+  const native = [a, b, cc, d] as const;
+  return (o.hook ? o.hook(leaf, sub, native) : undefined) ?? native;
+}
+
+export function cpuid(c: Cpu): void {
+  const [a, b, cc, d] = cpuidAnswer(c, c.r32[0] >>> 0, c.r32[2] >>> 0);
   c.r32[0] = a; c.r32[6] = b; c.r32[2] = cc; c.r32[4] = d;
 }
 
