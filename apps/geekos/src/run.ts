@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { createGeekosHost, type GeekosHost } from '@v3/host-geekos';
 import {
@@ -8,8 +8,11 @@ import {
   v3_debug_compiled_in,
   v3_debug_compiled_list,
   v3_format_telemetry,
+  v3_find_device,
   v3_free_vm,
+  v3_hook_io_port,
   v3_init,
+  v3_shadow_control,
   v3_shutdown,
   v3_start_vm,
   v3_stop_vm,
@@ -20,8 +23,11 @@ import {
 } from '@v3/vmm';
 import { parseCli, type CliOptions } from './cli.js';
 import { EXIT, exitLine, exitStatus } from './exit.js';
-import { DEVICE_CLASSES, SERIAL_STREAM, machineConfig, type MachineOptions } from './machine.js';
+import type { I440fx } from '@v3/dev-i440fx';
+import type { VgaDevice } from '@v3/dev-vga';
+import { BIOS_LOG_PORT, DEVICE_CLASSES, NORTHBRIDGE, SERIAL_STREAM, VGA_ID, machineConfig, type Firmware, type MachineOptions } from './machine.js';
 import { openSerial, type SerialBackend } from './serial.js';
+import { CD_SECTOR, DISK_SECTOR, FileBackend } from './storage/index.js';
 
 const MiB = 1024 * 1024;
 /** Host memory beyond guest RAM: the VMM's own page allocations (shadow page tables and such). */
@@ -94,6 +100,40 @@ export async function main(proc: GeekosProcess): Promise<number> {
     }
   }
 
+  let firmware: Firmware | null = null;
+  if (o.bios !== null) {
+    const read = (opt: string, path: string): { name: string; bytes: Uint8Array<ArrayBuffer> } | string => {
+      try {
+        return { name: basename(path), bytes: new Uint8Array(readFileSync(resolve(cwd, path))) };
+      } catch (err) {
+        return `${opt} ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+      }
+    };
+    const bios = read('-bios', o.bios);
+    const vgaBios = o.vgaBios === null ? null : read('-vga-bios', o.vgaBios);
+    for (const r of [bios, vgaBios]) {
+      if (typeof r === 'string') {
+        stderr.write(`geekos: ${r}\n`);
+        return EXIT.USAGE;
+      }
+    }
+    firmware = { bios: bios as Firmware['bios'], vgaBios: vgaBios as Firmware['vgaBios'] };
+  }
+
+  const drives: NonNullable<MachineOptions['drives']> = {};
+  const images: FileBackend[] = [];
+  const closeImages = (): void => {
+    for (const img of images.splice(0)) img.close();
+  };
+  try {
+    if (o.hda !== null) images.push((drives.hda = new FileBackend(resolve(cwd, o.hda), DISK_SECTOR)));
+    if (o.cdrom !== null) images.push((drives.cdrom = new FileBackend(resolve(cwd, o.cdrom), CD_SECTOR)));
+  } catch (err) {
+    closeImages();
+    stderr.write(`geekos: ${o.hda !== null && !drives.hda ? '-hda' : '-cdrom'}: ${(err as Error).message}\n`);
+    return EXIT.USAGE;
+  }
+
   const machine: MachineOptions = {
     memory: o.memory,
     kernel,
@@ -103,7 +143,21 @@ export async function main(proc: GeekosProcess): Promise<number> {
     debug: o.debug,
     noReboot: o.noReboot,
     unhookedIo: o.unhookedIo,
+    firmware,
+    drives,
+    bootOrder: o.boot === 'c' ? 'cd' : o.boot === 'd' || o.cdrom !== null ? 'dc' : 'cd',
+    nographic: o.nographic,
   };
+  try {
+    return await configureAndRun(proc, o, cwd, machine);
+  } finally {
+    closeImages();
+  }
+}
+
+/** Configuration, the serial port, and the run (the drives are open). */
+async function configureAndRun(proc: GeekosProcess, o: CliOptions, cwd: string, machine: MachineOptions): Promise<number> {
+  const { stdout, stderr } = proc;
   let config: ReturnType<typeof machineConfig>;
   try {
     config = machineConfig(machine);
@@ -198,6 +252,8 @@ class Run {
     }
     this.vm = vm;
     this.cleanups.unshift(() => v3_free_vm(vm));
+    if (resolved.boot.kind === 'bios') this.wireFirmware(vm);
+    if (this.o.vgaText !== null) this.logScreens(vm, this.o.vgaText);
 
     if (this.serial.interactive) this.attachKeyboard(host);
     this.attachSignals();
@@ -205,10 +261,67 @@ class Run {
     v3_start_vm(vm, 0b1);
     const exit = await Promise.race([v3_wait_vm(vm), this.deadlock()]);
     this.serial.close();
+    this.screenLog?.();
     this.say(exitLine(exit) + '\n');
     if (this.o.telemetry) this.say(v3_format_telemetry(vm).replace(/\n?$/, '\n'));
     if (this.signal) return 128 + (this.signal === 'SIGINT' ? 2 : this.signal === 'SIGTERM' ? 15 : 1);
     return exitStatus(exit);
+  }
+
+  /**
+   * A firmware boot: the i440FX's PAM registers drive the VMM's shadowing of the BIOS area, and
+   * port 0x402 (SeaBIOS' debug console, QEMU's isa-debugcon) goes to the -bios-log file. Without
+   * one the port reads 0xFF, so SeaBIOS sees no debug console and stops writing there.
+   */
+  private wireFirmware(vm: V3VmInfo): void {
+    v3_find_device<I440fx>(vm, NORTHBRIDGE)?.connectMemory(v3_shadow_control(vm));
+    const cwd = callerDir(this.proc.cwd, this.proc.env);
+    const logPath = this.o.biosLog;
+    const fd = logPath === null ? null : openSync(resolve(cwd, logPath), 'w');
+    if (fd !== null) this.cleanups.push(() => closeSync(fd));
+    v3_hook_io_port(
+      vm,
+      BIOS_LOG_PORT,
+      () => (fd === null ? 0xff : 0xe9),
+      (_port, _size, value) => {
+        if (fd !== null) writeSync(fd, Uint8Array.of(value & 0xff));
+      },
+      'bios-log',
+    );
+  }
+
+  /** Takes the last screen into the -vga-text file; set while one is being written. */
+  private screenLog: (() => void) | null = null;
+
+  /**
+   * `-vga-text FILE`: the VGA text screen, rendered as text (one line per row, trailing blanks
+   * trimmed), appended to FILE each time it changed, looked at every 100 ms of host time and
+   * once more when the run ends. Each screen starts with a form feed line. Tests read it; a user
+   * can `tail` it.
+   */
+  private logScreens(vm: V3VmInfo, path: string): void {
+    const dev = v3_find_device<VgaDevice>(vm, VGA_ID);
+    if (!dev) return;
+    const file = resolve(callerDir(this.proc.cwd, this.proc.env), path);
+    writeFileSync(file, '');
+    let seen = -1;
+    let last = '';
+    const take = (): void => {
+      if (dev.changes === seen) return;
+      seen = dev.changes;
+      const s = dev.textScreen();
+      const text = s.mode === 'graphics' ? '(graphics mode)' : s.blanked ? '(blanked)' : s.lines.map((l) => l.replace(/\s+$/, '')).join('\n').replace(/\n+$/, '');
+      if (text === last) return;
+      last = text;
+      appendFileSync(file, `\f\n${text}\n`);
+    };
+    const timer = setInterval(take, 100);
+    this.screenLog = () => {
+      clearInterval(timer);
+      take();
+      this.screenLog = null;
+    };
+    this.cleanups.push(() => this.screenLog?.());
   }
 
   /** Undo everything boot did, in reverse; never throws. */
