@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pci } from '@v3/dev-pci';
 import { ide, isBlockBackend, type IdeConfig } from '@v3/dev-ide';
 import { createTestHost } from '@v3/device-testkit';
+import { parseVmConfig } from '@v3/vmm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CD_SECTOR, DISK_SECTOR, FileBackend, ImageFileError } from '../src/storage/index.js';
 import { tempDir } from './helpers.js';
@@ -229,6 +230,20 @@ describe('FileBackend behind the IDE device', () => {
     expect(ide.validate?.({ ...base, backends: { hd }, drives: [{ channel: 1, unit: 0, kind: 'cdrom', backend: 'hd' }] })).toEqual([
       'drives[0].backend: expected 2048-byte sectors for a cdrom, got 512',
     ]);
+  });
+
+  it('goes through the VMM\'s configuration check as the same object', () => {
+    const hd = open(imageFile(stampedImage(8, 512)), DISK_SECTOR);
+    const cfg = parseVmConfig({
+      memory: 16,
+      files: { boot: new Uint8Array(512) },
+      boot: { kind: 'flat', file: 'boot' },
+      devices: [
+        { class: 'PCI', id: 'pci0' },
+        { class: 'IDE', id: 'ide0', bus: 'pci0', backends: { hd }, drives: [{ channel: 0, unit: 0, kind: 'disk', backend: 'hd' }] },
+      ],
+    });
+    expect((cfg.devices[1] as { backends?: { hd?: unknown } }).backends?.hd).toBe(hd);
   });
 
   it('a guest WRITE SECTORS lands in the file; READ SECTORS returns the file\'s bytes', () => {
