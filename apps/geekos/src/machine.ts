@@ -24,8 +24,12 @@ export const DEVICE_CLASSES: readonly DeviceClass[] = [
 export const NORTHBRIDGE = 'northbridge';
 /** The id of the VGA (firmware boots), whose text screen the app shows. */
 export const VGA_ID = 'vga';
-/** SeaBIOS' debug console (QEMU's isa-debugcon at 0x402); the app hooks it itself. */
-export const BIOS_LOG_PORT = 0x402;
+/**
+ * Firmware log ports the app hooks itself (to the -bios-log file, or nowhere): 0x402, SeaBIOS'
+ * debug console (QEMU's isa-debugcon there; also the Bochs BIOS's info port), and 0x500, the LGPL
+ * VGA BIOS's info port (Bochs' biosdev).
+ */
+export const BIOS_LOG_PORTS: readonly number[] = [0x402, 0x500];
 
 /** The stream the guest's COM1 is connected to; the app maps it to stdio, a file or nothing. */
 export const SERIAL_STREAM = 'com1';
@@ -84,11 +88,18 @@ export function machineDevices(memoryMiB: number | undefined, extra: MachineExtr
           // Parallel ports: SeaBIOS' lpt_setup (and the Bochs BIOS's POST) write 0xAA to the data
           // port and read it back at LPT1-3; the bus floats, so they find none.
           { start: 0x378, end: 0x37a, mode: 'ignore' },
-          { start: 0x278, end: 0x27a, mode: 'ignore' },
+          { start: 0x278, end: 0x278, mode: 'ignore' }, // (0x279, its status port, is ISA PnP's ADDRESS: above)
+          { start: 0x27a, end: 0x27a, mode: 'ignore' },
           { start: 0x3bc, end: 0x3be, mode: 'ignore' },
           // The 80x87 error latch: Linux's real-mode setup code (run only when a boot loader
           // starts it) resets the coprocessor with one write to 0xF0 and one to 0xF1.
           { start: 0xf0, end: 0xf1, mode: 'ignore' },
+          // The third and fourth ISA IDE channels: the Bochs BIOS's ata_detect probes four
+          // interfaces (0x1E8/0x3E6 and 0x168/0x366); floating registers mean no drive there.
+          { start: 0x1e8, end: 0x1ef, mode: 'ignore' },
+          { start: 0x3e6, end: 0x3e6, mode: 'ignore' },
+          { start: 0x168, end: 0x16f, mode: 'ignore' },
+          { start: 0x366, end: 0x366, mode: 'ignore' },
         ],
       },
     );

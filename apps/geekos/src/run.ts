@@ -25,9 +25,10 @@ import { parseCli, type CliOptions } from './cli.js';
 import { EXIT, exitLine, exitStatus } from './exit.js';
 import type { I440fx } from '@v3/dev-i440fx';
 import type { VgaDevice } from '@v3/dev-vga';
-import { BIOS_LOG_PORT, DEVICE_CLASSES, NORTHBRIDGE, SERIAL_STREAM, VGA_ID, machineConfig, type Firmware, type MachineOptions } from './machine.js';
+import { BIOS_LOG_PORTS, DEVICE_CLASSES, NORTHBRIDGE, SERIAL_STREAM, VGA_ID, machineConfig, type Firmware, type MachineOptions } from './machine.js';
 import { openSerial, type SerialBackend } from './serial.js';
 import { CD_SECTOR, DISK_SECTOR, FileBackend } from './storage/index.js';
+import { TerminalScreen, screenText } from './display/index.js';
 
 const MiB = 1024 * 1024;
 /** Host memory beyond guest RAM: the VMM's own page allocations (shadow page tables and such). */
@@ -221,8 +222,14 @@ class Run {
    */
   private say(text: string): void {
     this.serial.flush();
-    this.proc.stderr.write(text);
+    if (this.heldMessages) this.heldMessages.push(text);
+    else this.proc.stderr.write(text);
   }
+
+  /** While the VGA screen owns the terminal, messages wait here and appear once it is closed. */
+  private heldMessages: string[] | null = null;
+  /** Gives the terminal back, when the VGA screen is shown. */
+  private closeScreen: (() => void) | null = null;
 
   async boot(config: unknown, resolved: V3VmConfigResolved): Promise<number> {
     const poolMiB = resolved.memory + HOST_RESERVE_MIB;
@@ -254,6 +261,7 @@ class Run {
     this.cleanups.unshift(() => v3_free_vm(vm));
     if (resolved.boot.kind === 'bios') this.wireFirmware(vm);
     if (this.o.vgaText !== null) this.logScreens(vm, this.o.vgaText);
+    if (resolved.boot.kind === 'bios' && !this.o.nographic) this.showScreen(vm);
 
     if (this.serial.interactive) this.attachKeyboard(host);
     this.attachSignals();
@@ -262,6 +270,7 @@ class Run {
     const exit = await Promise.race([v3_wait_vm(vm), this.deadlock()]);
     this.serial.close();
     this.screenLog?.();
+    this.closeScreen?.();
     this.say(exitLine(exit) + '\n');
     if (this.o.telemetry) this.say(v3_format_telemetry(vm).replace(/\n?$/, '\n'));
     if (this.signal) return 128 + (this.signal === 'SIGINT' ? 2 : this.signal === 'SIGTERM' ? 15 : 1);
@@ -270,8 +279,9 @@ class Run {
 
   /**
    * A firmware boot: the i440FX's PAM registers drive the VMM's shadowing of the BIOS area, and
-   * port 0x402 (SeaBIOS' debug console, QEMU's isa-debugcon) goes to the -bios-log file. Without
-   * one the port reads 0xFF, so SeaBIOS sees no debug console and stops writing there.
+   * the firmware log ports (0x402, SeaBIOS' debug console as QEMU's isa-debugcon; 0x500, the LGPL
+   * VGA BIOS's) go to the -bios-log file. Without one they read 0xFF (SeaBIOS then sees no debug
+   * console and stops writing there) and drop what is written.
    */
   private wireFirmware(vm: V3VmInfo): void {
     v3_find_device<I440fx>(vm, NORTHBRIDGE)?.connectMemory(v3_shadow_control(vm));
@@ -279,15 +289,49 @@ class Run {
     const logPath = this.o.biosLog;
     const fd = logPath === null ? null : openSync(resolve(cwd, logPath), 'w');
     if (fd !== null) this.cleanups.push(() => closeSync(fd));
-    v3_hook_io_port(
-      vm,
-      BIOS_LOG_PORT,
-      () => (fd === null ? 0xff : 0xe9),
-      (_port, _size, value) => {
-        if (fd !== null) writeSync(fd, Uint8Array.of(value & 0xff));
-      },
-      'bios-log',
-    );
+    for (const port of BIOS_LOG_PORTS) {
+      v3_hook_io_port(
+        vm,
+        port,
+        () => (fd === null ? 0xff : 0xe9),
+        (_port, _size, value) => {
+          if (fd !== null) writeSync(fd, Uint8Array.of(value & 0xff));
+        },
+        'bios-log',
+      );
+    }
+  }
+
+  /**
+   * A firmware boot on a terminal shows the VGA text screen on stdout (the alternate screen,
+   * redrawn every 50 ms when the guest changed it), unless -nographic, stdout is not a terminal,
+   * or COM1 already writes to stdout (-serial stdio, the default): then a note says so.
+   */
+  private showScreen(vm: V3VmInfo): void {
+    const dev = v3_find_device<VgaDevice>(vm, VGA_ID);
+    const stdout = this.proc.stdout;
+    if (!dev || !stdout.isTTY) return;
+    if (this.o.serial.kind === 'stdio') {
+      this.say('geekos: COM1 is on this terminal (-serial stdio), so the VGA screen is not shown; use -serial file:PATH or -serial null to see it, -nographic to silence this\n');
+      return;
+    }
+    const screen = new TerminalScreen(dev, stdout);
+    screen.open();
+    this.heldMessages = [];
+    const timer = setInterval(() => screen.refresh(), 50);
+    const onResize = (): void => screen.redraw();
+    stdout.on('resize', onResize);
+    this.closeScreen = () => {
+      this.closeScreen = null;
+      clearInterval(timer);
+      stdout.removeListener('resize', onResize);
+      screen.refresh();
+      screen.close();
+      const held = this.heldMessages ?? [];
+      this.heldMessages = null;
+      for (const text of held) this.proc.stderr.write(text);
+    };
+    this.cleanups.push(() => this.closeScreen?.());
   }
 
   /** Takes the last screen into the -vga-text file; set while one is being written. */
@@ -310,7 +354,7 @@ class Run {
       if (dev.changes === seen) return;
       seen = dev.changes;
       const s = dev.textScreen();
-      const text = s.mode === 'graphics' ? '(graphics mode)' : s.blanked ? '(blanked)' : s.lines.map((l) => l.replace(/\s+$/, '')).join('\n').replace(/\n+$/, '');
+      const text = s.mode === 'graphics' ? '(graphics mode)' : screenText(s, { trimEnd: true }).join('\n').replace(/\n+$/, '');
       if (text === last) return;
       last = text;
       appendFileSync(file, `\f\n${text}\n`);
