@@ -122,42 +122,40 @@ export interface Firmware {
   vgaBios: { name: string; bytes: Uint8Array<ArrayBuffer> } | null;
 }
 
-const PC_DEVICES: V3VmConfig['devices'] = pcDevices({ class: 'BOCHS_DEBUG', id: 'bochs-debug' }); // 0xE9 console, 0x400-0x403, 0x8900 shutdown
+const PC_DEVICES: V3VmConfig['devices'] = [
+  { class: '8259A', id: 'PIC' },                                        // 0x20-0x21, 0xA0-0xA1
+  { class: '8254_PIT', id: 'PIT' },                                     // 0x40-0x43, IRQ 0
+  { class: 'SERIAL', id: 'com1', port: 'COM1', stream: SERIAL_STREAM }, // 0x3F8-0x3FF, IRQ 4
+  { class: 'BOCHS_DEBUG', id: 'bochs-debug' },                          // 0xE9 console, 0x8900 shutdown
+  { class: 'OS_DEBUG', id: 'os-debug' },                                // Palacios' guest debug port
+  // POST codes and Linux's I/O delay (outb_p writes 0x80 thousands of times): ignored, not printed.
+  { class: 'GENERIC', id: 'post', ranges: [{ start: 0x80, end: 0x80, mode: 'ignore' }] },
+  // ISA ports this PC has nothing behind; the bus floats them (reads 0xFF, writes vanish). Each is
+  // listed because a real guest probes it: Linux looks for Super I/O chips, ISA Plug and Play
+  // cards and more UARTs, and finds none.
+  {
+    class: 'GENERIC',
+    id: 'isa-empty',
+    ranges: [
+      { start: 0x2e, end: 0x2f, mode: 'ignore' },   // Super I/O configuration (Winbond/SMSC index/data)
+      { start: 0x4e, end: 0x4f, mode: 'ignore' },   // Super I/O configuration, second address
+      { start: 0x279, end: 0x279, mode: 'ignore' }, // ISA PnP ADDRESS
+      { start: 0xa79, end: 0xa79, mode: 'ignore' }, // ISA PnP WRITE_DATA
+      ...[0x213, 0x233, 0x253, 0x273, 0x393, 0x3b3, 0x3d3, 0x3f3].map((p) => ({ start: p, end: p, mode: 'ignore' as const })), // ISA PnP READ_DATA candidates
+      { start: 0x2f8, end: 0x2ff, mode: 'ignore' }, // COM2: no UART
+      { start: 0x3e8, end: 0x3ef, mode: 'ignore' }, // COM3: no UART
+      { start: 0x2e8, end: 0x2ef, mode: 'ignore' }, // COM4: no UART
+    ],
+  },
+];
 
 /**
  * With firmware, port 0x402 is SeaBIOS' debug console, which the app hooks (to a log file or
- * nowhere): the Bochs debug device keeps the rest.
+ * nowhere): the Bochs debug device keeps its other ports.
  */
-const FIRMWARE_PC_DEVICES: V3VmConfig['devices'] = pcDevices({ class: 'BOCHS_DEBUG', id: 'bochs-debug', ports: ['e9', '400', '401', '403', '8900'] });
-
-function pcDevices(bochsDebugEntry: V3VmConfig['devices'][number]): V3VmConfig['devices'] {
-  return [
-    { class: '8259A', id: 'PIC' },                                        // 0x20-0x21, 0xA0-0xA1
-    { class: '8254_PIT', id: 'PIT' },                                     // 0x40-0x43, IRQ 0
-    { class: 'SERIAL', id: 'com1', port: 'COM1', stream: SERIAL_STREAM }, // 0x3F8-0x3FF, IRQ 4
-    bochsDebugEntry,
-    { class: 'OS_DEBUG', id: 'os-debug' },                                // Palacios' guest debug port
-    // POST codes and Linux's I/O delay (outb_p writes 0x80 thousands of times): ignored, not printed.
-    { class: 'GENERIC', id: 'post', ranges: [{ start: 0x80, end: 0x80, mode: 'ignore' }] },
-    // ISA ports this PC has nothing behind; the bus floats them (reads 0xFF, writes vanish). Each is
-    // listed because a real guest probes it: Linux looks for Super I/O chips, ISA Plug and Play
-    // cards and more UARTs, and finds none.
-    {
-      class: 'GENERIC',
-      id: 'isa-empty',
-      ranges: [
-        { start: 0x2e, end: 0x2f, mode: 'ignore' },   // Super I/O configuration (Winbond/SMSC index/data)
-        { start: 0x4e, end: 0x4f, mode: 'ignore' },   // Super I/O configuration, second address
-        { start: 0x279, end: 0x279, mode: 'ignore' }, // ISA PnP ADDRESS
-        { start: 0xa79, end: 0xa79, mode: 'ignore' }, // ISA PnP WRITE_DATA
-        ...[0x213, 0x233, 0x253, 0x273, 0x393, 0x3b3, 0x3d3, 0x3f3].map((p) => ({ start: p, end: p, mode: 'ignore' as const })), // ISA PnP READ_DATA candidates
-        { start: 0x2f8, end: 0x2ff, mode: 'ignore' }, // COM2: no UART
-        { start: 0x3e8, end: 0x3ef, mode: 'ignore' }, // COM3: no UART
-        { start: 0x2e8, end: 0x2ef, mode: 'ignore' }, // COM4: no UART
-      ],
-    },
-  ];
-}
+const FIRMWARE_PC_DEVICES: V3VmConfig['devices'] = PC_DEVICES.map((d) =>
+  d.class === 'BOCHS_DEBUG' ? { ...d, ports: ['e9', '400', '401', '403', '8900'] } : d,
+);
 
 /** The run's choices that shape the VM (see the CLI). */
 export interface MachineOptions {
