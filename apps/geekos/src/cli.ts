@@ -18,6 +18,8 @@ export interface CliOptions {
   append: string | null;
   /** `-clock`. */
   clock: 'host' | 'virtual';
+  /** `-paging`: the CPU walks the guest's page tables (`nested`) or the VMM keeps shadow ones (`shadow`). */
+  paging: 'nested' | 'shadow';
   /** `-debug` and the DEBUG_<COMP> environment, deduplicated, upper case. */
   debug: string[];
   /** `-telemetry`. */
@@ -94,6 +96,7 @@ function parser() {
     .option('initrd', { type: 'string', requiresArg: true, describe: 'initial ramdisk for a Linux kernel (a module for a Multiboot one)' })
     .option('append', { type: 'string', requiresArg: true, describe: 'kernel command line' })
     .option('clock', { choices: ['host', 'virtual'] as const, default: 'host' as const, describe: 'guest time: wall clock, or instructions retired (reproducible)' })
+    .option('paging', { choices: ['nested', 'shadow'] as const, default: 'nested' as const, describe: "guest paging: the CPU walks the guest's tables, or the VMM keeps shadow page tables (Palacios without NPT)" })
     .option('debug', { type: 'string', requiresArg: true, describe: `run-time debug output, COMP[,COMP] of: ${DEBUG_SWITCHES.join(' ')}` })
     .option('telemetry', { type: 'boolean', default: false, describe: 'print exit counts, instructions and MIPS at the end' })
     .option('unhooked-io', { choices: ['fail', 'float'] as const, default: 'fail' as const, describe: "a port nothing hooks: stop the VM, or read all ones and drop writes (exploring; -telemetry lists them)" })
@@ -189,6 +192,7 @@ export function parseCli(argv: readonly string[], env: Record<string, string | u
       initrd: parsed.initrd === undefined ? null : String(parsed.initrd),
       append: parsed.append === undefined ? null : String(parsed.append),
       clock: parsed.clock === 'virtual' ? 'virtual' : 'host',
+      paging: parsed.paging === 'shadow' ? 'shadow' : 'nested',
       debug: [...debug],
       telemetry: parsed.telemetry === true,
       noReboot: parsed['no-reboot'] === true,

@@ -168,6 +168,8 @@ export interface MachineOptions {
   /** The kernel command line. */
   append: string | null;
   clock: 'host' | 'virtual';
+  /** Paging mode (default nested). */
+  paging?: 'nested' | 'shadow';
   /** Run-time DEBUG_ switches. */
   debug: string[];
   /** `-no-reboot`: a guest reset ends the run instead of restarting the VM. */
@@ -191,6 +193,7 @@ export function machineConfig(o: MachineOptions): V3VmConfig {
     // because: a non-number is passed on as typed so the VMM's schema names it in its refusal.
     memory: o.memory as number,
     clock: o.clock,
+    paging: o.paging ?? 'nested',
     files: filesOf(o),
     boot: o.firmware ? { kind: 'bios', bios: 'bios', ...(o.firmware.vgaBios ? { vgaBios: 'vgabios' } : {}) } : bootOf(o),
     devices: machineDevices(typeof o.memory === 'number' ? o.memory : undefined, o),

@@ -141,6 +141,7 @@ export async function main(proc: GeekosProcess): Promise<number> {
     initrd,
     append: o.append,
     clock: o.clock,
+    paging: o.paging,
     debug: o.debug,
     noReboot: o.noReboot,
     unhookedIo: o.unhookedIo,

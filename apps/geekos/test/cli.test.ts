@@ -10,7 +10,7 @@ const bundle = inject('bundle');
 
 describe('the command line', () => {
   it('takes QEMU-style options with one dash', () => {
-    const r = parseCli(['-m', '64', '-serial', 'file:out.txt', '-kernel', 'k.bin', '-initrd', 'rd.gz', '-append', 'console=ttyS0 panic=-1', '-clock', 'virtual', '-debug', 'pic,Pit', '-telemetry', '-no-reboot']);
+    const r = parseCli(['-m', '64', '-serial', 'file:out.txt', '-kernel', 'k.bin', '-initrd', 'rd.gz', '-append', 'console=ttyS0 panic=-1', '-clock', 'virtual', '-paging', 'shadow', '-debug', 'pic,Pit', '-telemetry', '-no-reboot']);
     expect(r).toEqual({
       kind: 'run',
       options: {
@@ -20,6 +20,7 @@ describe('the command line', () => {
         initrd: 'rd.gz',
         append: 'console=ttyS0 panic=-1',
         clock: 'virtual',
+        paging: 'shadow',
         debug: ['PIC', 'PIT'],
         telemetry: true,
         noReboot: true,
@@ -39,7 +40,7 @@ describe('the command line', () => {
   it('has defaults: 128 MiB, COM1 on stdio, the built-in guest, the host clock', () => {
     expect(parseCli([])).toEqual({
       kind: 'run',
-      options: { memory: 128, serial: { kind: 'stdio' }, kernel: null, initrd: null, append: null, clock: 'host', debug: [], telemetry: false, noReboot: false, unhookedIo: 'fail', bios: null, vgaBios: null, cdrom: null, hda: null, boot: null, nographic: false, biosLog: null, vgaText: null },
+      options: { memory: 128, serial: { kind: 'stdio' }, kernel: null, initrd: null, append: null, clock: 'host', paging: 'nested', debug: [], telemetry: false, noReboot: false, unhookedIo: 'fail', bios: null, vgaBios: null, cdrom: null, hda: null, boot: null, nographic: false, biosLog: null, vgaText: null },
     });
   });
 
@@ -59,7 +60,7 @@ describe('the command line', () => {
   });
 
   it('refuses unknown options, stray arguments, bad values, with the usage', () => {
-    for (const argv of [['-bogus'], ['stray'], ['-clock', 'wall'], ['-serial', 'tcp:1234'], ['-m'], ['-debug', 'FOO'], ['-append', 'x'], ['-initrd', 'rd']]) {
+    for (const argv of [['-bogus'], ['stray'], ['-clock', 'wall'], ['-paging', 'npt'], ['-serial', 'tcp:1234'], ['-m'], ['-debug', 'FOO'], ['-append', 'x'], ['-initrd', 'rd']]) {
       const r = parseCli(argv);
       expect(r.kind, argv.join(' ')).toBe('usage-error');
       if (r.kind === 'usage-error') expect(r.usage).toMatch(/^Usage: geekos \[options\]/);

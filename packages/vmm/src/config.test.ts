@@ -27,11 +27,16 @@ describe('VM configuration', () => {
     expect(problems({ ...good, memory: 'abc' })).toMatch(/memory: expected a number of MiB ≥ 1, got "abc"/);
     expect(problems({ ...good, memory: 0 })).toMatch(/memory: expected a number of MiB ≥ 1/);
     expect(problems({ ...good, clock: 'wall' })).toMatch(/clock: expected 'host' \| 'virtual'/);
-    expect(problems({ ...good, paging: 'shadow' })).toMatch(/paging: expected 'nested' \(shadow paging is not implemented yet\)/);
+    expect(problems({ ...good, paging: 'npt' })).toMatch(/paging: expected 'nested' \| 'shadow'/);
     expect(problems({ ...good, devices: [{ class: 'PIC' }] })).toMatch(/devices\[0\]\.id: /);
     expect(problems({ ...good, boot: { kind: 'flat', file: 'kernel', address: 0x10 } })).toMatch(/boot\.address: expected an address ≥ 0x500/);
     expect(problems({ ...good, colour: 'red' })).toMatch(/unknown key\(s\) 'colour'/);
     expect(problems({ ...good, debug: ['PICS'] })).toMatch(/debug\[0\]: expected one of/);
+  });
+
+  it('accepts both paging modes', () => {
+    expect(parseVmConfig({ ...good, paging: 'shadow' }).paging).toBe('shadow');
+    expect(parseVmConfig({ ...good, paging: 'nested' }).paging).toBe('nested');
   });
 
   it('refuses duplicate device ids and a boot file that is not given', () => {

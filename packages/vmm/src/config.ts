@@ -86,9 +86,12 @@ export const vmConfigSchema = z
       .min(1, 'expected a number of MiB ≥ 1')
       .max(3072, 'expected at most 3072 MiB (RAM below the 32-bit PCI hole)'),
     cores: z.literal(1, { error: 'expected 1 (SMP comes later)' }).default(1),
-    // Shadow paging (VMM-kept shadow page tables, as Palacios without NPT) is not built yet:
-    // refusing it here is better than running nested paging under its name.
-    paging: z.literal('nested', { error: "expected 'nested' (shadow paging is not implemented yet)" }).default('nested'),
+    /**
+     * `nested`: the CPU walks the guest's page tables (the role NPT/EPT play). `shadow`: the VMM
+     * keeps shadow page tables and intercepts page faults, CR3/CR0/CR4 writes and INVLPG, as
+     * Palacios does without NPT (`shadow-paging/`).
+     */
+    paging: z.enum(['nested', 'shadow'], { error: "expected 'nested' | 'shadow'" }).default('nested'),
     clock: z.enum(['host', 'virtual'], { error: "expected 'host' | 'virtual'" }).default('host'),
     /** Virtual clock rate: guest instructions per guest microsecond (MIPS). */
     virtualMips: z.number().positive('expected a positive rate in MIPS').default(100),

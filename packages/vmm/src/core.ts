@@ -34,7 +34,7 @@ export class V3Core {
     readonly vm: V3VmInfo,
     readonly id: number,
   ) {
-    this.engine = createX86Engine(vm);
+    this.engine = createX86Engine(vm, id);
   }
 
   /** Make a running slice end at the next instruction boundary and a sleeping core wake. */

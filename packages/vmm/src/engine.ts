@@ -1,5 +1,6 @@
 import { V3Error } from '@v3/device-api';
 import { Cpu, X86Unimplemented, type CpuState, type ExitReason, type X86Bus } from '@v3/x86';
+import { attachShadowPager } from './shadow-paging/index.js';
 import type { V3VmInfo } from './vm.js';
 
 /**
@@ -35,8 +36,8 @@ export interface V3Engine {
   dumpState(): string;
 }
 
-/** The x86 interpreter wired to a VM's memory map and port table. */
-export function createX86Engine(vm: V3VmInfo): V3Engine {
+/** The x86 interpreter wired to a VM's memory map and port table (and, under shadow paging, its pager). */
+export function createX86Engine(vm: V3VmInfo, coreId = 0): V3Engine {
   const io = vm.io;
   const mem = vm.mem;
   const cpuid = vm.cpuid;
@@ -54,10 +55,13 @@ export function createX86Engine(vm: V3VmInfo): V3Engine {
   const trace = (line: string): void => {
     if (vm.debugOn('XED') || vm.debugOn('EMULATOR')) vm.debug('XED', line);
   };
-  return new Cpu(mem.guestMemory, bus, {
+  const cpu = new Cpu(mem.guestMemory, bus, {
     cpuid: { hook: (leaf, subleaf) => cpuid.answer(leaf, subleaf) },
     trace,
   });
+  // Shadow paging: the VMM's pager owns the tables the CPU translates through.
+  if (vm.config.paging === 'shadow') attachShadowPager(vm, cpu, coreId);
+  return cpu;
 }
 
 /**

@@ -21,6 +21,18 @@ export class Telemetry {
   requestedExits = 0;
   /** Shutdown (triple fault) exits. */
   shutdownExits = 0;
+  /** Shadow paging: page faults taken on the shadow tables (each one an exit to the pager). */
+  shadowPageFaults = 0;
+  /** Shadow paging: of those, the ones the pager answered by filling a shadow entry. */
+  shadowFills = 0;
+  /** Shadow paging: of those, the ones that became a #PF for the guest. */
+  shadowInjectedPfs = 0;
+  /** Shadow paging: guest MOV CR3 (and task-switch CR3 loads) intercepted. */
+  cr3Writes = 0;
+  /** Shadow paging: guest CR0 (PE/PG/WP changes) and CR4 writes intercepted. */
+  crWrites = 0;
+  /** Shadow paging: guest INVLPG intercepted. */
+  invlpgs = 0;
   /** External interrupts injected into the guest. */
   irqsInjected = 0;
   /** Guest instructions retired. */
@@ -34,7 +46,8 @@ export class Telemetry {
   get totalExits(): number {
     return (
       this.ioExits + this.mmioExits + this.msrExits + this.cpuidExits + this.hltExits +
-      this.intrWindowExits + this.budgetExits + this.requestedExits + this.shutdownExits
+      this.intrWindowExits + this.budgetExits + this.requestedExits + this.shutdownExits +
+      this.shadowPageFaults + this.cr3Writes + this.crWrites + this.invlpgs
     );
   }
 
@@ -56,7 +69,12 @@ export class Telemetry {
         budget: this.budgetExits,
         requested: this.requestedExits,
         shutdown: this.shutdownExits,
+        shadowPageFault: this.shadowPageFaults,
+        cr3: this.cr3Writes,
+        cr: this.crWrites,
+        invlpg: this.invlpgs,
       },
+      shadow: { fills: this.shadowFills, injectedPageFaults: this.shadowInjectedPfs },
       totalExits: this.totalExits,
       irqsInjected: this.irqsInjected,
       instructions: this.instructions,
@@ -79,7 +97,17 @@ export interface V3Telemetry {
     budget: number;
     requested: number;
     shutdown: number;
+    /** Shadow paging only: page faults on the shadow tables. */
+    shadowPageFault: number;
+    /** Shadow paging only: guest CR3 loads. */
+    cr3: number;
+    /** Shadow paging only: guest CR0 (PE/PG/WP changes) and CR4 writes. */
+    cr: number;
+    /** Shadow paging only: guest INVLPG. */
+    invlpg: number;
   };
+  /** How the shadow page faults ended: a shadow fill, or a #PF injected into the guest. */
+  shadow: { fills: number; injectedPageFaults: number };
   totalExits: number;
   irqsInjected: number;
   instructions: number;
@@ -95,6 +123,10 @@ export function formatTelemetry(t: V3Telemetry): string {
   return [
     `telemetry: ${t.totalExits} exits: io=${e.io} mmio=${e.mmio} msr=${e.msr} cpuid=${e.cpuid} hlt=${e.hlt} ` +
       `intr-window=${e.interruptWindow} budget=${e.budget} requested=${e.requested} shutdown=${e.shutdown}`,
+    ...(e.shadowPageFault + e.cr3 + e.cr + e.invlpg > 0
+      ? [`telemetry: shadow paging: page-fault=${e.shadowPageFault} (fills=${t.shadow.fills} injected=${t.shadow.injectedPageFaults}) ` +
+          `cr3=${e.cr3} cr0/cr4=${e.cr} invlpg=${e.invlpg}`]
+      : []),
     `telemetry: ${t.irqsInjected} interrupts injected, ${t.instructions} instructions in ${t.runWallMs.toFixed(0)} ms, ` +
       `${t.mips.toFixed(1)} MIPS`,
     ...(t.floatedPorts.length

@@ -48,6 +48,8 @@ export class V3VmInfo {
   readonly cores: V3Core[] = [];
   /** Host pages holding guest RAM. */
   readonly ramPaddr: number;
+  /** Other host pages the VMM took for this VM (shadow page tables), given back by `free`. */
+  private readonly vmmPages: { paddr: number; pages: number }[] = [];
   /** A power request from a device, handled at the next instruction boundary. */
   powerRequest: { request: PowerRequest; why: string } | null = null;
   /** Streams devices opened; closed when the VM is freed. */
@@ -157,10 +159,23 @@ export class V3VmInfo {
     return new Promise((resolve) => this.exitWaiters.push(resolve));
   }
 
-  /** Release devices, streams and guest RAM. */
+  /**
+   * Host pages for the VMM's own use (not guest RAM), through `allocate_pages`; `what` names the
+   * user in the error when the host has none left. Released by `free`.
+   */
+  allocateVmmPages(pages: number, what: string): Uint8Array {
+    const got = this.hooks.allocate_pages?.call(this.hooks, pages, 4096, -1, 0) ?? null;
+    if (!got) throw new V3Error({ component: 'vmm', vm: this.name }, `the host could not allocate ${pages} pages for ${what}`);
+    this.vmmPages.push({ paddr: got.paddr, pages });
+    got.bytes.fill(0);
+    return got.bytes;
+  }
+
+  /** Release devices, streams, the VMM's pages and guest RAM. */
   free(): void {
     this.devMgr.freeAll();
     for (const s of this.streams.splice(0)) s.close();
+    for (const p of this.vmmPages.splice(0)) this.hooks.free_pages?.(p.paddr, p.pages);
     this.hooks.free_pages?.(this.ramPaddr, Math.ceil(this.mem.ram.length / 4096));
   }
 }

@@ -36,6 +36,44 @@ export interface GuestPhysicalMemory {
   frameFlags: Uint8Array;
 }
 
+/**
+ * The shadow-paging intercepts (the role SVM's #PF, CR and INVLPG intercepts play for a VMM
+ * without nested paging). With a `ShadowMmu` installed (`Cpu.setShadowMmu`) and guest CR0.PG=1,
+ * the CPU translates linear addresses through the VMM's shadow page tables instead of the
+ * guest's own; everything else the guest sees (CR0/CR2/CR3/CR4, the PDPTE loads and their #GP,
+ * its page tables in RAM) is unchanged. All calls are synchronous, from inside the instruction.
+ *
+ * Shadow table format: real x86 entries in `tables`, only 4 KiB leaves. Without CR4.PAE a
+ * 32-bit two-level tree (4-byte PDEs and PTEs); with CR4.PAE the PAE tree (a 4-entry PDPT, then
+ * 8-byte PDEs and PTEs, bit 63 XD honoured when IA32_EFER.NXE). A non-leaf entry's address bits
+ * are the byte offset of the next table inside `tables` (that array is the VMM's "host-physical"
+ * memory for shadow tables); a PTE's address bits are the guest-physical frame the page maps.
+ * The CPU checks P, R/W (always as if CR0.WP=1), U/S and XD of the shadow entries and does not
+ * write accessed or dirty bits into them.
+ */
+export interface ShadowMmu {
+  /** VMM-owned memory holding the shadow tables, as little-endian 32-bit words. */
+  readonly tables: Int32Array;
+  /** Byte offset in `tables` of the shadow root: a 4 KiB page directory, or a 32-byte PDPT with PAE. */
+  readonly root: number;
+  /**
+   * A shadow miss or permission fault at linear `lin`; `err` is the #PF error code the shadow
+   * walk produced (P, W/R, U/S, I/D). Nothing of the instruction has been committed by the walk.
+   * Return -1 after filling the shadow (the CPU walks again), or a guest #PF error code to inject
+   * a page fault into the guest (the CPU sets the guest's CR2 to `lin`).
+   */
+  pageFault(lin: number, err: number): number;
+  /** MOV to CR0 (a change of PE, PG or WP), CR3 (also a task switch's CR3 load) or CR4, after it took effect. */
+  controlWrite(cr: 0 | 3 | 4, old: number): void;
+  /** INVLPG `lin`, after the CPU dropped its own TLB entries for it. */
+  invlpg(lin: number): void;
+  /**
+   * Every full TLB flush (CR0/CR3/CR4 writes, IA32_EFER.NXE changes, A20, reset, setState, the
+   * VMM's own `flushTlb`): no shadow entry may be used any more. Reported before `controlWrite`.
+   */
+  flush(): void;
+}
+
 /** Frame flag values of {@link GuestPhysicalMemory.frameFlags}. */
 export const FrameFlag = {
   /** Plain RAM: direct access. */

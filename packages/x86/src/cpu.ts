@@ -1,9 +1,9 @@
 // The CPU core: register file, lazy flags, segmentation, paging, exceptions and the run loop.
 // Instruction handlers live in ops/*.ts and reach the core through the methods here.
 import { ExitReason } from './bus.js';
-import type { GuestPhysicalMemory, X86Bus } from './bus.js';
+import type { GuestPhysicalMemory, ShadowMmu, X86Bus } from './bus.js';
 import {
-  DEFAULT_FEATURES, AC, ARITH, CF, CR0_EM, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR4_PAE, CR4_PSE, CS, DF, EFER_NXE, DS, ES, FS, FLAGS_WRITABLE, GS,
+  DEFAULT_FEATURES, AC, ARITH, CF, CR0_EM, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CS, DF, EFER_NXE, DS, ES, FS, FLAGS_WRITABLE, GS,
   ID, IF, IOPL, NT, OF, PF, RF, SF, SS, TF, VM, X_DB, X_DF, X_GP, X_NP, X_PF, X_SS, X_TS, X_UD, ZF, AF, X_NM,
 } from './consts.js';
 import { GuestException, X86Unimplemented } from './errors.js';
@@ -273,6 +273,8 @@ export class Cpu {
   /** Per 2 MiB linear region: a TLB entry came from a large page (INVLPG drops the whole page). */
   readonly tlbLarge = new Uint8Array(2048);
   tlbLargeAny = false;
+  /** Shadow-paging intercepts (see {@link ShadowMmu}); null: the CPU walks the guest's tables. */
+  shadowMmu: ShadowMmu | null = null;
   readonly trace: ((line: string) => void) | undefined;
   readonly x87: X87Unit | undefined;
   readonly x87ctx: X87Context = newX87Context();
@@ -700,13 +702,36 @@ export class Cpu {
     if (this.tlbLargeAny) { this.tlbLarge.fill(0); this.tlbLargeAny = false; }
     this.fwLo = 1; this.fwHi = 0;
     this.selectTlb();
+    if (this.shadowMmu !== null) this.shadowMmu.flush();
+  }
+
+  /**
+   * Install (or with null remove) the shadow-paging intercepts: with guest CR0.PG=1, TLB misses
+   * walk `mmu`'s shadow tables and shadow faults go to `mmu.pageFault`. Flushes the TLB.
+   */
+  setShadowMmu(mmu: ShadowMmu | null): void {
+    this.shadowMmu = mmu;
+    this.flushTlb();
   }
 
   /** MOV CR3 (and a task switch): with PAE paging on, the PDPTEs load first (#GP(0) on a bad one). */
   writeCr3(v: number): void {
     if ((this.cr4 & CR4_PAE) !== 0 && (this.cr0 & CR0_PG) !== 0) this.loadPdptes(v, true);
+    const old = this.cr3;
     this.cr3 = v & ~7;
     this.flushTlb();
+    if (this.shadowMmu !== null) this.shadowMmu.controlWrite(3, old);
+  }
+
+  /** MOV CR4 (the caller has checked the value): PDPTEs reload when PAE paging stays on (§4.4.1). */
+  writeCr4(v: number): void {
+    if ((v & CR4_PAE) !== 0 && (this.cr0 & CR0_PG) !== 0 && ((v ^ this.cr4) & (CR4_PAE | CR4_PSE | CR4_PGE)) !== 0) {
+      this.loadPdptes(this.cr3, true);
+    }
+    const old = this.cr4;
+    this.cr4 = v;
+    this.flushTlb();
+    if (this.shadowMmu !== null) this.shadowMmu.controlWrite(4, old);
   }
 
   /**
@@ -754,6 +779,7 @@ export class Cpu {
       this.tlbLarge[r & ~1] = 0; this.tlbLarge[r | 1] = 0;
     }
     this.fwLo = 1; this.fwHi = 0;
+    if (this.shadowMmu !== null) this.shadowMmu.invlpg(lin);
   }
 
   /** Point tlbR/tlbW at the supervisor or user tables for the current CPL. */
@@ -809,6 +835,8 @@ export class Cpu {
     let phys: number;
     if ((this.cr0 & CR0_PG) === 0) {
       phys = (lin & this.a20Mask) >>> 0;
+    } else if (this.shadowMmu !== null) {
+      return this.translateShadow(lin, write, user, fetch);
     } else if ((this.cr4 & CR4_PAE) !== 0) {
       return this.translatePae(lin, write, user, fetch);
     } else {
@@ -906,6 +934,65 @@ export class Cpu {
     if (write !== 0) return this.tlbFill(page, phys, 1, user);
     const writable = (pte & 0x40) !== 0 && (w !== 0 || (!user && !wp)) ? 1 : 0;
     return this.tlbFill(page, phys, writable, user);
+  }
+
+  /**
+   * Translate through the shadow tables of {@link shadowMmu} (guest CR0.PG=1). A miss or a
+   * permission fault calls the VMM synchronously: it fills the shadow and the walk runs again, or
+   * it names the guest #PF error code to raise (CR2 = `lin`). R/W is checked as with CR0.WP=1 at
+   * every privilege: the VMM write-protects pages to see first writes (dirty bits).
+   */
+  private translateShadow(lin: number, write: number, user: boolean, fetch: boolean): number {
+    const mmu = this.shadowMmu as ShadowMmu;
+    const uerr = user ? 4 : 0;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const t = mmu.tables;
+      const root = mmu.root >>> 2;
+      let err: number;
+      if ((this.cr4 & CR4_PAE) === 0) {
+        const pde = t[root + (lin >>> 22)];
+        if ((pde & 1) === 0) {
+          err = write << 1 | uerr;
+        } else {
+          const pte = t[((pde & ~0xfff) >>> 2) + ((lin >>> 12) & 0x3ff)];
+          const rights = pde & pte;
+          if ((pte & 1) === 0) err = write << 1 | uerr;
+          else if ((user && (rights & 4) === 0) || (write !== 0 && (rights & 2) === 0)) err = 1 | write << 1 | uerr;
+          else return this.tlbFill(lin >>> 12, ((pte & ~0xfff) >>> 0) + (lin & 0xfff), (rights >> 1) & 1, user);
+        }
+      } else {
+        const nx = fetch && (this.efer & EFER_NXE) !== 0;
+        const base = write << 1 | uerr | (nx ? 0x10 : 0);
+        const pdp = t[root + ((lin >>> 30) << 1)];
+        if ((pdp & 1) === 0) {
+          err = base;
+        } else {
+          const pdi = ((pdp & ~0xfff) >>> 2) + (((lin >>> 21) & 0x1ff) << 1);
+          const pde = t[pdi];
+          if ((pde & 1) === 0) {
+            err = base;
+          } else {
+            const pti = ((pde & ~0xfff) >>> 2) + (((lin >>> 12) & 0x1ff) << 1);
+            const pte = t[pti];
+            const pteHi = t[pti + 1];
+            const rights = pde & pte;
+            if ((pte & 1) === 0) err = base;
+            else if ((user && (rights & 4) === 0) || (write !== 0 && (rights & 2) === 0) || (nx && (t[pdi + 1] | pteHi) < 0)) err = base | 1;
+            else {
+              const phys = (pteHi & 0xf) * 0x100000000 + (((pte & ~0xfff) >>> 0) + (lin & 0xfff));
+              return this.tlbFill(lin >>> 12, phys, (rights >> 1) & 1, user);
+            }
+          }
+        }
+      }
+      const inject = mmu.pageFault(lin, err);
+      if (inject >= 0) this.pageFault(lin, inject);
+      // The VMM may have lowered the rights of an entry the TLB still holds for this page.
+      const p = lin >>> 12;
+      this.tlbR0[p] = -1; this.tlbW0[p] = -1; this.tlbR3[p] = -1; this.tlbW3[p] = -1;
+      this.fwLo = 1; this.fwHi = 0;
+    }
+    throw new Error(`shadow MMU: the VMM filled the shadow for 0x${(lin >>> 0).toString(16)} but the walk still faults`);
   }
 
   private tlbFill(page: number, phys: number, writable: number, user: boolean): number {
@@ -2194,6 +2281,7 @@ export class Cpu {
     if (((old ^ v) & (CR0_PE | CR0_PG | CR0_WP)) !== 0) {
       for (let s = 0; s < 6; s++) this.segUpdated(s);
       this.flushTlb();
+      if (this.shadowMmu !== null) this.shadowMmu.controlWrite(0, old);
     }
     if ((v & CR0_PE) === 0) this.setCpl(0);
   }

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 export { FrameFlag, ExitReason } from './bus.js';
-export type { X86Bus, GuestPhysicalMemory } from './bus.js';
+export type { X86Bus, GuestPhysicalMemory, ShadowMmu } from './bus.js';
 export { Cpu } from './cpu.js';
 export type { CpuState, CpuOptions, CpuidOptions, SegmentState, TableState } from './cpu.js';
 export { X86Unimplemented } from './errors.js';

@@ -7,15 +7,18 @@ import { i8259a } from '@v3/dev-i8259a';
 import {
   v3_create_vm,
   v3_free_vm,
+  v3_get_telemetry,
   v3_init,
   v3_shutdown,
   v3_start_vm,
   v3_stop_vm,
   v3_wait_vm,
   type V3OsHooks,
+  type V3Telemetry,
   type V3StreamHooks,
   type V3VmConfig,
   type V3VmExit,
+  type V3VmInfo,
 } from '@v3/vmm';
 
 /**
@@ -42,10 +45,10 @@ const KNOWN_V3_BUGS: Record<string, string> = {
 };
 
 /**
- * The paging modes every program runs under. When the VMM grows shadow paging, add
- * `'shadow'` here (today the VMM refuses it).
+ * The paging modes every program runs under: the CPU walking the guest's tables (nested) and the
+ * VMM's shadow page tables (shadow). Both must give the guest the same results.
  */
-const PAGING_MODES: NonNullable<V3VmConfig['paging']>[] = ['nested'];
+const PAGING_MODES: NonNullable<V3VmConfig['paging']>[] = ['nested', 'shadow'];
 
 function hostHooks(log: string[]): V3OsHooks {
   return {
@@ -78,6 +81,11 @@ interface GuestRun {
   exit: V3VmExit;
   output: string;
   log: string[];
+  /** The CPU's architectural state when the run ended. */
+  state: ReturnType<V3VmInfo['cores'][number]['engine']['getState']>;
+  /** Guest RAM when the run ended. */
+  ram: Uint8Array;
+  telemetry: V3Telemetry;
 }
 
 async function runGuest(image: Uint8Array, paging: NonNullable<V3VmConfig['paging']>): Promise<GuestRun> {
@@ -113,8 +121,11 @@ async function runGuest(image: Uint8Array, paging: NonNullable<V3VmConfig['pagin
   });
   const exit = await Promise.race([v3_wait_vm(vm), timedOut.then(() => v3_wait_vm(vm))]);
   clearTimeout(guard);
+  const state = vm.cores[0].engine.getState();
+  const ram = vm.mem.ram.slice();
+  const telemetry = v3_get_telemetry(vm);
   v3_free_vm(vm);
-  return { exit, output: String.fromCharCode(...e9), log };
+  return { exit, output: String.fromCharCode(...e9), log, state, ram, telemetry };
 }
 
 const programs = readdirSync(binDir)
@@ -146,6 +157,38 @@ describe.each(PAGING_MODES)('guest programs (paging: %s)', (paging) => {
       expect(exit.reason, report).toBe('poweroff');
       expect(output.includes(`PASS ${name}\n`), report).toBe(true);
       expect(/^not ok /m.test(output), report).toBe(false);
+    });
+  }
+});
+
+/**
+ * Differential check of the two paging modes: the same program must end with the same CPU state
+ * (registers, segments, CR0-CR4, retired instructions), byte-identical guest RAM (page tables with
+ * their accessed and dirty bits included) and the same debug-port output. The programs that turn
+ * paging on must have gone through the shadow pager.
+ */
+describe('nested and shadow paging give identical guests', () => {
+  const pagingPrograms = new Set(['paging', 'pse', 'pge', 'pae', 'tss']);
+  for (const name of programs) {
+    it(name, async () => {
+      const image = new Uint8Array(readFileSync(join(binDir, `${name}.bin`)));
+      const nested = await runGuest(image, 'nested');
+      v3_shutdown();
+      const shadow = await runGuest(image, 'shadow');
+      expect(shadow.exit).toEqual(nested.exit);
+      expect(shadow.output).toBe(nested.output);
+      expect(shadow.state).toEqual(nested.state);
+      let firstDiff = -1;
+      for (let i = 0; i < nested.ram.length && firstDiff < 0; i++) if (nested.ram[i] !== shadow.ram[i]) firstDiff = i;
+      expect(firstDiff, `guest RAM differs first at 0x${firstDiff.toString(16)}`).toBe(-1);
+      const n = nested.telemetry.exits;
+      expect(n.shadowPageFault + n.cr3 + n.cr + n.invlpg).toBe(0);
+      if (pagingPrograms.has(name)) {
+        const s = shadow.telemetry;
+        expect(s.exits.shadowPageFault).toBeGreaterThan(0);
+        expect(s.shadow.fills + s.shadow.injectedPageFaults).toBe(s.exits.shadowPageFault);
+        expect(s.exits.cr).toBeGreaterThan(0);
+      }
     });
   }
 });

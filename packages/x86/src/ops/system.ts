@@ -4,7 +4,7 @@ import type { Cpu } from '../cpu.js';
 import { X87_MF, X87_OK, X87_UD, X87_WRITE_AX, X87_WRITE_FLAGS, x87OperandSize } from '../x87.js';
 import {
   AF, CF, CR0_NE, OF, PF, SF, X_MF,
-  CR0_MP, CR0_PE, CR0_TS, CR4_DE, CR4_PAE, CR0_PG, DEFAULT_FEATURES, EFER_NXE, FEAT_PAE, FEAT_SEP, MSR_EFER, CR4_PGE, CR4_PSE, CR4_TSD, CS, DS, ES, FS, GS, SS, VM, ZF, X_NM,
+  CR0_MP, CR0_PE, CR0_TS, CR4_DE, CR4_PAE, DEFAULT_FEATURES, EFER_NXE, FEAT_PAE, FEAT_SEP, MSR_EFER, CR4_PGE, CR4_PSE, CR4_TSD, CS, DS, ES, FS, GS, SS, VM, ZF, X_NM,
 } from '../consts.js';
 import { descBase, descLimit } from '../desc.js';
 import { FpuUnimplemented } from '../fpu/index.js';
@@ -231,11 +231,7 @@ export function movCdRd(c: Cpu): void {
       // CR4.PAE is reserved on a CPU that does not report PAE.
       if ((v & CR4_PAE) !== 0 && (c.cpuidEdx1 & FEAT_PAE) === 0) c.gp(0);
       // With paging on, a change of PAE/PSE/PGE that leaves PAE set reloads the PDPTEs (§4.4.1).
-      if ((v & CR4_PAE) !== 0 && (c.cr0 & CR0_PG) !== 0 && ((v ^ c.cr4) & (CR4_PAE | CR4_PSE | CR4_PGE)) !== 0) {
-        c.loadPdptes(c.cr3, true);
-      }
-      c.cr4 = v;
-      c.flushTlb();
+      c.writeCr4(v);
       break;
     default: c.ud();
   }
