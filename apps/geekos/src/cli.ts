@@ -28,6 +28,22 @@ export interface CliOptions {
   noReboot: boolean;
   /** `-unhooked-io`: a port nothing hooks stops the VM (`fail`) or floats (`float`, for exploring). */
   unhookedIo: 'fail' | 'float';
+  /** `-bios`: a system BIOS image; the VM boots through it instead of loading a kernel. */
+  bios: string | null;
+  /** `-vga-bios`: the VGA BIOS, at 0xC0000 (and offered to SeaBIOS through fw_cfg). */
+  vgaBios: string | null;
+  /** `-cdrom`: an ISO image on the secondary IDE master (ATAPI). */
+  cdrom: string | null;
+  /** `-hda`: a raw disk image on the primary IDE master; the guest's writes reach the file. */
+  hda: string | null;
+  /** `-boot`: the firmware's boot order, `c` (disk) or `d` (CD-ROM) first; null for the default. */
+  boot: string | null;
+  /** `-nographic`: no VGA screen on the terminal. */
+  nographic: boolean;
+  /** `-bios-log`: the firmware's debug console (port 0x402) into this file. */
+  biosLog: string | null;
+  /** `-vga-text`: the VGA text screen at the end of the run into this file. */
+  vgaText: string | null;
 }
 
 /** What the command line asks for. */
@@ -85,6 +101,14 @@ function parser() {
     .option('telemetry', { type: 'boolean', default: false, describe: 'print exit counts, instructions and MIPS at the end' })
     .option('unhooked-io', { choices: ['fail', 'float'] as const, default: 'fail' as const, describe: "a port nothing hooks: stop the VM, or read all ones and drop writes (exploring; -telemetry lists them)" })
     .option('no-reboot', { type: 'boolean', default: false, describe: 'end the run when the guest resets, instead of rebooting it' })
+    .option('bios', { type: 'string', requiresArg: true, describe: 'boot through this system BIOS image (SeaBIOS bios.bin, BIOS-bochs-latest): the machine gets IDE, VGA and fw_cfg' })
+    .option('vga-bios', { type: 'string', requiresArg: true, describe: 'VGA BIOS image for -bios, mapped at 0xC0000 (vgabios.bin, seabios-vgabios-isavga.bin)' })
+    .option('cdrom', { type: 'string', requiresArg: true, describe: 'ISO image as an ATAPI CD-ROM (secondary IDE master), read only' })
+    .option('hda', { type: 'string', requiresArg: true, describe: 'raw disk image as the primary IDE master; the guest writes to the file' })
+    .option('boot', { type: 'string', requiresArg: true, describe: "with -bios: boot from the disk ('c') or the CD-ROM ('d') first (default: d with -cdrom, else c)" })
+    .option('nographic', { type: 'boolean', default: false, describe: 'with -bios: do not show the VGA text screen on the terminal' })
+    .option('bios-log', { type: 'string', requiresArg: true, describe: "with -bios: write the firmware's debug console (port 0x402) to this file" })
+    .option('vga-text', { type: 'string', requiresArg: true, describe: 'with -bios: write the VGA text screen to this file when the run ends' })
     .help('help')
     .alias('help', 'h')
     .version(false)
@@ -146,6 +170,18 @@ export function parseCli(argv: readonly string[], env: Record<string, string | u
   if ((parsed.initrd !== undefined || parsed.append !== undefined) && parsed.kernel === undefined) {
     return { kind: 'usage-error', message: '-initrd and -append need -kernel', usage: usage() };
   }
+  const str = (k: string): string | null => (parsed[k] === undefined ? null : String(parsed[k]));
+  if (parsed.bios !== undefined && parsed.kernel !== undefined) {
+    return { kind: 'usage-error', message: '-bios and -kernel exclude each other (the BIOS loads the guest from a disk or CD-ROM)', usage: usage() };
+  }
+  if (parsed.bios === undefined) {
+    const needBios = ['vga-bios', 'boot', 'bios-log', 'vga-text'].find((k) => parsed[k] !== undefined) ?? (parsed.nographic === true ? 'nographic' : undefined);
+    if (needBios) return { kind: 'usage-error', message: `-${needBios} needs -bios`, usage: usage() };
+  }
+  const boot = str('boot');
+  if (boot !== null && !/^[cd]$/.test(boot)) {
+    return { kind: 'usage-error', message: `-boot: expected c (disk) or d (CD-ROM), got '${boot}'`, usage: usage() };
+  }
 
   return {
     kind: 'run',
@@ -161,6 +197,14 @@ export function parseCli(argv: readonly string[], env: Record<string, string | u
       telemetry: parsed.telemetry === true,
       noReboot: parsed['no-reboot'] === true,
       unhookedIo: parsed['unhooked-io'] === 'float' ? 'float' : 'fail',
+      bios: str('bios'),
+      vgaBios: str('vga-bios'),
+      cdrom: str('cdrom'),
+      hda: str('hda'),
+      boot,
+      nographic: parsed.nographic === true,
+      biosLog: str('bios-log'),
+      vgaText: str('vga-text'),
     },
   };
 }

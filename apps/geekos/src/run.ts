@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { createGeekosHost, type GeekosHost } from '@v3/host-geekos';
 import {
@@ -8,8 +8,11 @@ import {
   v3_debug_compiled_in,
   v3_debug_compiled_list,
   v3_format_telemetry,
+  v3_find_device,
   v3_free_vm,
+  v3_hook_io_port,
   v3_init,
+  v3_shadow_control,
   v3_shutdown,
   v3_start_vm,
   v3_stop_vm,
@@ -20,8 +23,12 @@ import {
 } from '@v3/vmm';
 import { parseCli, type CliOptions } from './cli.js';
 import { EXIT, exitLine, exitStatus } from './exit.js';
-import { DEVICE_CLASSES, SERIAL_STREAM, machineConfig, type MachineOptions } from './machine.js';
+import type { I440fx } from '@v3/dev-i440fx';
+import type { VgaDevice } from '@v3/dev-vga';
+import { BIOS_LOG_PORTS, DEVICE_CLASSES, NORTHBRIDGE, SERIAL_STREAM, VGA_ID, machineConfig, type Firmware, type MachineOptions } from './machine.js';
 import { openSerial, type SerialBackend } from './serial.js';
+import { CD_SECTOR, DISK_SECTOR, FileBackend } from './storage/index.js';
+import { TerminalScreen, screenText } from './display/index.js';
 
 const MiB = 1024 * 1024;
 /** Host memory beyond guest RAM: the VMM's own page allocations (shadow page tables and such). */
@@ -94,6 +101,40 @@ export async function main(proc: GeekosProcess): Promise<number> {
     }
   }
 
+  let firmware: Firmware | null = null;
+  if (o.bios !== null) {
+    const read = (opt: string, path: string): { name: string; bytes: Uint8Array<ArrayBuffer> } | string => {
+      try {
+        return { name: basename(path), bytes: new Uint8Array(readFileSync(resolve(cwd, path))) };
+      } catch (err) {
+        return `${opt} ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+      }
+    };
+    const bios = read('-bios', o.bios);
+    const vgaBios = o.vgaBios === null ? null : read('-vga-bios', o.vgaBios);
+    for (const r of [bios, vgaBios]) {
+      if (typeof r === 'string') {
+        stderr.write(`geekos: ${r}\n`);
+        return EXIT.USAGE;
+      }
+    }
+    firmware = { bios: bios as Firmware['bios'], vgaBios: vgaBios as Firmware['vgaBios'] };
+  }
+
+  const drives: NonNullable<MachineOptions['drives']> = {};
+  const images: FileBackend[] = [];
+  const closeImages = (): void => {
+    for (const img of images.splice(0)) img.close();
+  };
+  try {
+    if (o.hda !== null) images.push((drives.hda = new FileBackend(resolve(cwd, o.hda), DISK_SECTOR)));
+    if (o.cdrom !== null) images.push((drives.cdrom = new FileBackend(resolve(cwd, o.cdrom), CD_SECTOR)));
+  } catch (err) {
+    closeImages();
+    stderr.write(`geekos: ${o.hda !== null && !drives.hda ? '-hda' : '-cdrom'}: ${(err as Error).message}\n`);
+    return EXIT.USAGE;
+  }
+
   const machine: MachineOptions = {
     memory: o.memory,
     kernel,
@@ -104,7 +145,21 @@ export async function main(proc: GeekosProcess): Promise<number> {
     debug: o.debug,
     noReboot: o.noReboot,
     unhookedIo: o.unhookedIo,
+    firmware,
+    drives,
+    bootOrder: o.boot === 'c' ? 'cd' : o.boot === 'd' || o.cdrom !== null ? 'dc' : 'cd',
+    nographic: o.nographic,
   };
+  try {
+    return await configureAndRun(proc, o, cwd, machine);
+  } finally {
+    closeImages();
+  }
+}
+
+/** Configuration, the serial port, and the run (the drives are open). */
+async function configureAndRun(proc: GeekosProcess, o: CliOptions, cwd: string, machine: MachineOptions): Promise<number> {
+  const { stdout, stderr } = proc;
   let config: ReturnType<typeof machineConfig>;
   try {
     config = machineConfig(machine);
@@ -168,8 +223,14 @@ class Run {
    */
   private say(text: string): void {
     this.serial.flush();
-    this.proc.stderr.write(text);
+    if (this.heldMessages) this.heldMessages.push(text);
+    else this.proc.stderr.write(text);
   }
+
+  /** While the VGA screen owns the terminal, messages wait here and appear once it is closed. */
+  private heldMessages: string[] | null = null;
+  /** Gives the terminal back, when the VGA screen is shown. */
+  private closeScreen: (() => void) | null = null;
 
   async boot(config: unknown, resolved: V3VmConfigResolved): Promise<number> {
     const poolMiB = resolved.memory + HOST_RESERVE_MIB;
@@ -199,6 +260,9 @@ class Run {
     }
     this.vm = vm;
     this.cleanups.unshift(() => v3_free_vm(vm));
+    if (resolved.boot.kind === 'bios') this.wireFirmware(vm);
+    if (this.o.vgaText !== null) this.logScreens(vm, this.o.vgaText);
+    if (resolved.boot.kind === 'bios' && !this.o.nographic) this.showScreen(vm);
 
     if (this.serial.interactive) this.attachKeyboard(host);
     this.attachSignals();
@@ -206,10 +270,103 @@ class Run {
     v3_start_vm(vm, 0b1);
     const exit = await Promise.race([v3_wait_vm(vm), this.deadlock()]);
     this.serial.close();
+    this.screenLog?.();
+    this.closeScreen?.();
     this.say(exitLine(exit) + '\n');
     if (this.o.telemetry) this.say(v3_format_telemetry(vm).replace(/\n?$/, '\n'));
     if (this.signal) return 128 + (this.signal === 'SIGINT' ? 2 : this.signal === 'SIGTERM' ? 15 : 1);
     return exitStatus(exit);
+  }
+
+  /**
+   * A firmware boot: the i440FX's PAM registers drive the VMM's shadowing of the BIOS area, and
+   * the firmware log ports (0x402, SeaBIOS' debug console as QEMU's isa-debugcon; 0x500, the LGPL
+   * VGA BIOS's) go to the -bios-log file. Without one they read 0xFF (SeaBIOS then sees no debug
+   * console and stops writing there) and drop what is written.
+   */
+  private wireFirmware(vm: V3VmInfo): void {
+    v3_find_device<I440fx>(vm, NORTHBRIDGE)?.connectMemory(v3_shadow_control(vm));
+    const cwd = callerDir(this.proc.cwd, this.proc.env);
+    const logPath = this.o.biosLog;
+    const fd = logPath === null ? null : openSync(resolve(cwd, logPath), 'w');
+    if (fd !== null) this.cleanups.push(() => closeSync(fd));
+    for (const port of BIOS_LOG_PORTS) {
+      v3_hook_io_port(
+        vm,
+        port,
+        () => (fd === null ? 0xff : 0xe9),
+        (_port, _size, value) => {
+          if (fd !== null) writeSync(fd, Uint8Array.of(value & 0xff));
+        },
+        'bios-log',
+      );
+    }
+  }
+
+  /**
+   * A firmware boot on a terminal shows the VGA text screen on stdout (the alternate screen,
+   * redrawn every 50 ms when the guest changed it), unless -nographic, stdout is not a terminal,
+   * or COM1 already writes to stdout (-serial stdio, the default): then a note says so.
+   */
+  private showScreen(vm: V3VmInfo): void {
+    const dev = v3_find_device<VgaDevice>(vm, VGA_ID);
+    const stdout = this.proc.stdout;
+    if (!dev || !stdout.isTTY) return;
+    if (this.o.serial.kind === 'stdio') {
+      this.say('geekos: COM1 is on this terminal (-serial stdio), so the VGA screen is not shown; use -serial file:PATH or -serial null to see it, -nographic to silence this\n');
+      return;
+    }
+    const screen = new TerminalScreen(dev, stdout);
+    screen.open();
+    this.heldMessages = [];
+    const timer = setInterval(() => screen.refresh(), 50);
+    const onResize = (): void => screen.redraw();
+    stdout.on('resize', onResize);
+    this.closeScreen = () => {
+      this.closeScreen = null;
+      clearInterval(timer);
+      stdout.removeListener('resize', onResize);
+      screen.refresh();
+      screen.close();
+      const held = this.heldMessages ?? [];
+      this.heldMessages = null;
+      for (const text of held) this.proc.stderr.write(text);
+    };
+    this.cleanups.push(() => this.closeScreen?.());
+  }
+
+  /** Takes the last screen into the -vga-text file; set while one is being written. */
+  private screenLog: (() => void) | null = null;
+
+  /**
+   * `-vga-text FILE`: the VGA text screen, rendered as text (one line per row, trailing blanks
+   * trimmed), appended to FILE each time it changed, looked at every 100 ms of host time and
+   * once more when the run ends. Each screen starts with a form feed line. Tests read it; a user
+   * can `tail` it.
+   */
+  private logScreens(vm: V3VmInfo, path: string): void {
+    const dev = v3_find_device<VgaDevice>(vm, VGA_ID);
+    if (!dev) return;
+    const file = resolve(callerDir(this.proc.cwd, this.proc.env), path);
+    writeFileSync(file, '');
+    let seen = -1;
+    let last = '';
+    const take = (): void => {
+      if (dev.changes === seen) return;
+      seen = dev.changes;
+      const s = dev.textScreen();
+      const text = s.mode === 'graphics' ? '(graphics mode)' : screenText(s, { trimEnd: true }).join('\n').replace(/\n+$/, '');
+      if (text === last) return;
+      last = text;
+      appendFileSync(file, `\f\n${text}\n`);
+    };
+    const timer = setInterval(take, 100);
+    this.screenLog = () => {
+      clearInterval(timer);
+      take();
+      this.screenLog = null;
+    };
+    this.cleanups.push(() => this.screenLog?.());
   }
 
   /** Undo everything boot did, in reverse; never throws. */

@@ -25,6 +25,14 @@ describe('the command line', () => {
         telemetry: true,
         noReboot: true,
         unhookedIo: 'fail',
+        bios: null,
+        vgaBios: null,
+        cdrom: null,
+        hda: null,
+        boot: null,
+        nographic: false,
+        biosLog: null,
+        vgaText: null,
       },
     });
   });
@@ -32,7 +40,7 @@ describe('the command line', () => {
   it('has defaults: 128 MiB, COM1 on stdio, the built-in guest, the host clock', () => {
     expect(parseCli([])).toEqual({
       kind: 'run',
-      options: { memory: 128, serial: { kind: 'stdio' }, kernel: null, initrd: null, append: null, clock: 'host', paging: 'nested', debug: [], telemetry: false, noReboot: false, unhookedIo: 'fail' },
+      options: { memory: 128, serial: { kind: 'stdio' }, kernel: null, initrd: null, append: null, clock: 'host', paging: 'nested', debug: [], telemetry: false, noReboot: false, unhookedIo: 'fail', bios: null, vgaBios: null, cdrom: null, hda: null, boot: null, nographic: false, biosLog: null, vgaText: null },
     });
   });
 
@@ -57,6 +65,28 @@ describe('the command line', () => {
       expect(r.kind, argv.join(' ')).toBe('usage-error');
       if (r.kind === 'usage-error') expect(r.usage).toMatch(/^Usage: geekos \[options\]/);
     }
+  });
+
+  it('takes the firmware options: -bios, -vga-bios, -cdrom, -hda, -boot, -nographic, -bios-log, -vga-text', () => {
+    const r = parseCli(['-bios', 'bios.bin', '-vga-bios', 'vga.bin', '-cdrom', 'boot.iso', '-hda', 'disk.img', '-boot', 'd', '-nographic', '-bios-log', 'b.log', '-vga-text', 's.txt']);
+    expect(r.kind).toBe('run');
+    if (r.kind === 'run') {
+      expect(r.options).toMatchObject({ bios: 'bios.bin', vgaBios: 'vga.bin', cdrom: 'boot.iso', hda: 'disk.img', boot: 'd', nographic: true, biosLog: 'b.log', vgaText: 's.txt', kernel: null });
+    }
+    // -hda and -cdrom also go with -kernel (a Linux kernel drives the IDE disk itself).
+    expect(parseCli(['-kernel', 'k', '-hda', 'disk.img']).kind).toBe('run');
+  });
+
+  it('refuses firmware options that do not fit together', () => {
+    const msg = (argv: string[]): string => {
+      const r = parseCli(argv);
+      return r.kind === 'usage-error' ? r.message : r.kind;
+    };
+    expect(msg(['-bios', 'b', '-kernel', 'k'])).toMatch(/-bios and -kernel exclude each other/);
+    expect(msg(['-vga-bios', 'v'])).toBe('-vga-bios needs -bios');
+    expect(msg(['-nographic'])).toBe('-nographic needs -bios');
+    expect(msg(['-boot', 'd'])).toBe('-boot needs -bios');
+    expect(msg(['-bios', 'b', '-boot', 'a'])).toBe("-boot: expected c (disk) or d (CD-ROM), got 'a'");
   });
 
   it('-h and -help give the usage with one-dash options', () => {
@@ -129,6 +159,26 @@ describe('the geekos command refuses bad input before anything runs', () => {
     const r = await geekos(bundle, ['-kernel', flat, '-append', 'console=ttyS0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/flat\.bin is a flat image: -initrd and -append apply to Linux and Multiboot kernels/);
+  });
+
+  it('a -bios that does not exist, a BIOS of the wrong size, a VGA BIOS without a ROM signature, a missing -cdrom: exit 2', async () => {
+    const dir = tempDir();
+    const small = join(dir, 'small.bin');
+    writeFileSync(small, new Uint8Array(1000));
+    const bios = join(dir, 'bios.bin');
+    writeFileSync(bios, new Uint8Array(0x10000));
+    let r = await geekos(bundle, ['-bios', join(dir, 'none.bin')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/-bios .*none\.bin: cannot read it \(ENOENT\)/);
+    r = await geekos(bundle, ['-bios', small]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/boot\.bios: expected a BIOS image of a whole number of 64 KiB blocks, at most 16 MiB; 'bios' has 1000 bytes/);
+    r = await geekos(bundle, ['-bios', bios, '-vga-bios', small]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/boot\.vgaBios: expected an option ROM \(it starts with 55 AA\)/);
+    r = await geekos(bundle, ['-bios', bios, '-cdrom', join(dir, 'none.iso')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/-cdrom: image '.*none\.iso': no such file/);
   });
 
   it('a -serial file that cannot be created: exit 2', async () => {

@@ -262,3 +262,21 @@ export function v3_unhook_cpuid(vm: V3VmInfo, leaf: number, owner: string): numb
 export function v3_find_device<T = unknown>(vm: V3VmInfo, id: string): T | undefined {
   return vm.devMgr.find(id)?.instance as T | undefined;
 }
+
+/**
+ * What a chipset model drives to shadow the legacy BIOS area (the i440FX's PAM registers): route
+ * one segment's reads to RAM or to the ROM side, and its writes to RAM or to the ROM side
+ * (dropped). It has the shape of `@v3/dev-i440fx`'s `PamMemoryControl`.
+ */
+export interface V3ShadowControl {
+  onPamChange(segmentBase: number, size: number, readRam: boolean, writeRam: boolean): void;
+}
+
+/**
+ * The VM's legacy-area routing for a chipset device, which the app connects
+ * (`northbridge.connectMemory(v3_shadow_control(vm))`). Each change updates the memory map and
+ * flushes every core's TLB.
+ */
+export function v3_shadow_control(vm: V3VmInfo): V3ShadowControl {
+  return { onPamChange: (base, size, readRam, writeRam) => vm.mem.setShadow(base, size, readRam, writeRam) };
+}

@@ -51,3 +51,29 @@ describe('VM configuration', () => {
     expect(msg).toMatch(/devices:/);
   });
 });
+
+describe('bios boot configuration', () => {
+  const base = { memory: 16, devices: [] };
+  const rom = (n: number): Uint8Array => {
+    const b = new Uint8Array(n);
+    b[0] = 0x55;
+    b[1] = 0xaa;
+    return b;
+  };
+  it('accepts a 128 KiB BIOS with a VGA BIOS and an option ROM', () => {
+    const cfg = parseVmConfig({ ...base, files: { bios: new Uint8Array(0x20000), vga: rom(38400), nic: rom(0x800) }, boot: { kind: 'bios', bios: 'bios', vgaBios: 'vga', optionRoms: [{ file: 'nic', address: 0xc9800 }] } });
+    expect(cfg.boot.kind).toBe('bios');
+  });
+  it('refuses a BIOS that is not whole 64 KiB blocks, a ROM without 55 AA, a misplaced option ROM', () => {
+    expect(() => parseVmConfig({ ...base, files: { bios: new Uint8Array(1000) }, boot: { kind: 'bios', bios: 'bios' } })).toThrow(
+      /boot\.bios: expected a BIOS image of a whole number of 64 KiB blocks, at most 16 MiB; 'bios' has 1000 bytes/,
+    );
+    expect(() => parseVmConfig({ ...base, files: { bios: new Uint8Array(0x10000), vga: new Uint8Array(0x1000) }, boot: { kind: 'bios', bios: 'bios', vgaBios: 'vga' } })).toThrow(
+      /boot\.vgaBios: expected an option ROM \(it starts with 55 AA\)/,
+    );
+    expect(() => parseVmConfig({ ...base, files: { bios: new Uint8Array(0x10000), r: rom(0x800) }, boot: { kind: 'bios', bios: 'bios', optionRoms: [{ file: 'r', address: 0xc8100 }] } })).toThrow(
+      /boot\.optionRoms\[0\]\.address: expected a 2 KiB aligned address/,
+    );
+    expect(() => parseVmConfig({ ...base, files: {}, boot: { kind: 'bios', bios: 'bios' } })).toThrow(/boot\.bios: expected a key of files, got 'bios'/);
+  });
+});

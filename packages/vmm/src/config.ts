@@ -50,6 +50,32 @@ const multibootBoot = z
   })
   .strict();
 
+const biosBoot = z
+  .object({
+    kind: z.literal('bios'),
+    /** The system BIOS: at the top of 4 GiB, its last 128 KiB (or all of a 64 KiB image) below 1 MiB. */
+    bios: fileName,
+    /** The VGA BIOS, at 0xC0000. */
+    vgaBios: fileName.optional(),
+    /** More option ROMs, each at its address in 0xC0000-0xDFFFF. */
+    optionRoms: z
+      .array(
+        z
+          .object({
+            file: fileName,
+            address: z
+              .number({ error: 'expected an address (number)' })
+              .int()
+              .min(0xc0000, 'expected an address ≥ 0xC0000')
+              .max(0xdf800, 'expected an address below 0xE0000')
+              .refine((a) => a % 0x800 === 0, 'expected a 2 KiB aligned address'),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
 /** The schema of a VM configuration; reads like Palacios' guest XML. */
 export const vmConfigSchema = z
   .object({
@@ -70,8 +96,8 @@ export const vmConfigSchema = z
     /** Virtual clock rate: guest instructions per guest microsecond (MIPS). */
     virtualMips: z.number().positive('expected a positive rate in MIPS').default(100),
     files: z.record(z.string(), bytes).default({}),
-    boot: z.discriminatedUnion('kind', [flatBoot, linuxBoot, multibootBoot], {
-      error: "expected { kind: 'flat' | 'linux' | 'multiboot', ... }",
+    boot: z.discriminatedUnion('kind', [flatBoot, linuxBoot, multibootBoot, biosBoot], {
+      error: "expected { kind: 'flat' | 'linux' | 'multiboot' | 'bios', ... }",
     }),
     devices: z.array(deviceEntry, { error: 'expected a list of { class, id, ... }' }),
     debug: z.array(z.enum(DEBUG_SWITCHES, { error: `expected one of ${DEBUG_SWITCHES.join(', ')}` })).default([]),
@@ -125,6 +151,12 @@ export function parseVmConfig(input: unknown): V3VmConfigResolved {
         needFile('boot.kernel', cfg.boot.kernel);
         cfg.boot.modules.forEach((m, i) => needFile(`boot.modules[${i}].file`, m.file));
         break;
+      case 'bios':
+        needFile('boot.bios', cfg.boot.bios);
+        needFile('boot.vgaBios', cfg.boot.vgaBios);
+        cfg.boot.optionRoms.forEach((r, i) => needFile(`boot.optionRoms[${i}].file`, r.file));
+        if (problems.length === 0) problems.push(...firmwareProblems(cfg));
+        break;
     }
     if (problems.length) throw configError(problems);
     return cfg;
@@ -134,6 +166,30 @@ export function parseVmConfig(input: unknown): V3VmConfigResolved {
     return `${pathOf(iss.path)}: ${iss.message}`;
   });
   throw configError(problems);
+}
+
+/** The largest system BIOS image: QEMU's limit, 16 MiB below 4 GiB. */
+export const MAX_BIOS_SIZE = 16 * 1024 * 1024;
+
+/** Size and signature checks of the firmware images of a `bios` boot. */
+function firmwareProblems(cfg: V3VmConfigResolved): string[] {
+  if (cfg.boot.kind !== 'bios') return [];
+  const problems: string[] = [];
+  const bios = cfg.files[cfg.boot.bios] as Uint8Array;
+  if (bios.length === 0 || bios.length % 0x10000 !== 0 || bios.length > MAX_BIOS_SIZE) {
+    problems.push(`boot.bios: expected a BIOS image of a whole number of 64 KiB blocks, at most 16 MiB; '${cfg.boot.bios}' has ${bios.length} bytes`);
+  }
+  const rom = (key: string, name: string, address: number, limit: number): void => {
+    const b = cfg.files[name] as Uint8Array;
+    if (b.length < 3 || b[0] !== 0x55 || b[1] !== 0xaa) {
+      problems.push(`${key}: expected an option ROM (it starts with 55 AA); '${name}' does not`);
+    } else if (address + b.length > limit) {
+      problems.push(`${key}: '${name}' (${b.length} bytes at 0x${address.toString(16)}) does not fit below 0x${limit.toString(16)}`);
+    }
+  };
+  if (cfg.boot.vgaBios !== undefined) rom('boot.vgaBios', cfg.boot.vgaBios, 0xc0000, 0xe0000);
+  cfg.boot.optionRoms.forEach((r, i) => rom(`boot.optionRoms[${i}].file`, r.file, r.address, 0xe0000));
+  return problems;
 }
 
 /** The error a refused configuration raises. */

@@ -24,6 +24,8 @@ export interface V3Engine {
   requestExit(): void;
   /** Power-on reset of the processor. */
   reset(): void;
+  /** Forget cached translations: the VMM changed which guest-physical frames are plain RAM. */
+  flushTlb(): void;
   getState(): CpuState;
   setState(state: Partial<CpuState>): void;
   /** Linear address of the instruction executing or last started. */

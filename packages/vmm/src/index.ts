@@ -32,12 +32,13 @@ export {
   v3_deliver_keyboard_event,
   v3_deliver_mouse_event,
   v3_find_device,
+  v3_shadow_control,
 } from './api.js';
-export type { V3InitOptions } from './api.js';
+export type { V3InitOptions, V3ShadowControl } from './api.js';
 export type { V3OsHooks, V3HostPages, V3Mutex, V3Thread, V3ThreadFn, V3StreamHooks, V3HostStream } from './os-hooks.js';
 export { V3VmInfo } from './vm.js';
 export type { V3VmState, V3VmExit, V3ExitReason } from './vm.js';
-export { vmConfigSchema, parseVmConfig, DEBUG_SWITCHES } from './config.js';
+export { vmConfigSchema, parseVmConfig, DEBUG_SWITCHES, MAX_BIOS_SIZE } from './config.js';
 export type { V3VmConfig, V3VmConfigResolved } from './config.js';
 export type { V3Telemetry } from './telemetry.js';
 export type { V3Engine } from './engine.js';

@@ -58,3 +58,67 @@ describe('guest-physical memory map', () => {
     expect(() => m.load(0xf00, new Uint8Array(0x200), 'kernel')).toThrow(/does not fit/);
   });
 });
+
+describe('legacy BIOS area and shadowing (82441FX PAM semantics)', () => {
+  function legacy() {
+    const m = new MemoryMap(new Uint8Array(0x200000), new Telemetry());
+    let flushes = 0;
+    m.onFramesChanged = () => void flushes++;
+    const rom = new Uint8Array(0x10000).fill(0xab);
+    m.addShadowRom(0xf0000, rom, 'BIOS');
+    m.ram.fill(0x11, 0xf0000, 0x100000);
+    return { m, flushes: () => flushes };
+  }
+
+  it('starts on the ROM side: reads see the ROM, writes are dropped; empty pages read all ones', () => {
+    const { m } = legacy();
+    expect(m.frameFlags[0xf0]).toBe(FrameFlag.Bus);
+    expect(m.read(0xf1234, 2)).toBe(0xabab);
+    m.write(0xf1234, 1, 0x55);
+    expect(m.read(0xf1234, 1)).toBe(0xab);
+    expect(m.ram[0xf1234]).toBe(0x11);
+    expect(m.read(0xc8000, 4)).toBe(0xffffffff); // no option ROM there
+    expect(m.shadowRouting(0xf0000)).toEqual({ readRam: false, writeRam: false });
+  });
+
+  it('routes each RE/WE combination as the PAM table says', () => {
+    const { m, flushes } = legacy();
+    // RE=0 WE=1 (write only): writes reach DRAM, reads still come from the ROM.
+    m.setShadow(0xf0000, 0x10000, false, true);
+    m.write(0xf0010, 2, 0x1234);
+    expect(m.ram[0xf0010]).toBe(0x34);
+    expect(m.read(0xf0010, 2)).toBe(0xabab);
+    expect(m.frameFlags[0xf0]).toBe(FrameFlag.Bus);
+    // RE=1 WE=1: plain RAM, direct for the CPU.
+    m.setShadow(0xf0000, 0x10000, true, true);
+    expect(m.frameFlags[0xf0]).toBe(FrameFlag.Ram);
+    expect(m.frameFlags[0xff]).toBe(FrameFlag.Ram);
+    // RE=1 WE=0 (read only): reads from DRAM, writes dropped.
+    m.setShadow(0xf0000, 0x10000, true, false);
+    expect(m.frameFlags[0xf0]).toBe(FrameFlag.Bus);
+    expect(m.read(0xf0010, 4)).toBe(0x11111234);
+    m.write(0xf0010, 1, 0x99);
+    expect(m.ram[0xf0010]).toBe(0x34);
+    // RE=0 WE=0: everything to the ROM side again.
+    m.setShadow(0xf0000, 0x10000, false, false);
+    expect(m.read(0xf0010, 1)).toBe(0xab);
+    expect(flushes()).toBe(4);
+  });
+
+  it('routes 16 KiB segments independently and refuses ranges outside the area', () => {
+    const { m } = legacy();
+    m.setShadow(0xc0000, 0x4000, true, true);
+    expect(m.frameFlags[0xc0]).toBe(FrameFlag.Ram);
+    expect(m.frameFlags[0xc3]).toBe(FrameFlag.Ram);
+    expect(m.frameFlags[0xc4]).toBe(FrameFlag.Bus);
+    expect(() => m.setShadow(0xa0000, 0x4000, true, true)).toThrow(/inside 0xc0000-0xfffff/);
+    expect(() => m.setShadow(0xc0100, 0x4000, true, true)).toThrow(/whole pages/);
+  });
+
+  it('refuses two ROMs on one page, naming both', () => {
+    const { m } = legacy();
+    m.addShadowRom(0xc0000, new Uint8Array(0x8000).fill(1), 'VGA BIOS');
+    expect(() => m.addShadowRom(0xc7000, new Uint8Array(0x1000), 'NIC ROM')).toThrow(/already holds VGA BIOS, requested by NIC ROM/);
+    expect(() => m.addShadowRom(0xbf000, new Uint8Array(0x1000), 'X')).toThrow(/inside 0xc0000-0xfffff/);
+  });
+});

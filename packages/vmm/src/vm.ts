@@ -6,6 +6,7 @@ import { DeviceManager } from './dev-mgr.js';
 import { InterruptRouting } from './intr.js';
 import { IoMap } from './io-hooks.js';
 import { MemoryMap } from './mem.js';
+import { mapFirmware } from './loaders/bios.js';
 import { MsrMap } from './msr-hooks.js';
 import { CpuidMap } from './cpuid-hooks.js';
 import { HostEventBus } from './host-events.js';
@@ -84,6 +85,10 @@ export class V3VmInfo {
     got.bytes.fill(0);
     this.mem = new MemoryMap(got.bytes, this.telemetry);
     this.mem.unmapped = config.unmappedMemory;
+    this.mem.onFramesChanged = () => {
+      for (const c of this.cores) c.engine.flushTlb();
+    };
+    mapFirmware(this.mem, config);
     this.devMgr = new DeviceManager(this);
     this.intr.onRaise = () => this.kickCores();
   }

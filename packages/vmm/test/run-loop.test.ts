@@ -7,6 +7,7 @@ import {
   v3_get_state,
   v3_get_telemetry,
   v3_find_device,
+  v3_shadow_control,
   v3_hook_cpuid,
   v3_hook_msr,
   v3_init,
@@ -328,5 +329,66 @@ describe('the run loop on a real guest', () => {
     v3_init(testHooks([]), 1, { devices: [testPorts] });
     const cfg = { memory: 1, files: { i: Uint8Array.of(0xf4) }, boot: { kind: 'flat', file: 'i' }, devices: [{ class: 'NOPE', id: 'n' }] };
     expect(() => v3_create_vm(cfg, null, 'x')).toThrow(/devices\[0\]\.class: expected one of TEST_PORTS, got 'NOPE'/);
+  });
+});
+
+describe('firmware boot (boot.kind bios)', () => {
+  /**
+   * A 64 KiB "BIOS": the reset vector (its last 16 bytes, at 0xFFFFFFF0 and 0xFFFF0) jumps to
+   * F000:E000, which prints the byte at F000:0000 (0x42 in the ROM), writes 0x43 there (a ROM
+   * write: dropped), prints it again, then asks the test (port 0xE9 write of 'S') to shadow the
+   * segment read/write, writes 0x43, prints it (RAM now), and powers off.
+   */
+  function biosImage(): Uint8Array {
+    const b = new Uint8Array(0x10000).fill(0x90);
+    b[0] = 0x42;
+    const code = [
+      0xb8, 0x00, 0xf0, //       mov ax, 0xF000
+      0x8e, 0xd8, //             mov ds, ax
+      0xa0, 0x00, 0x00, //       mov al, [0]
+      0xe6, 0xe9, //             out 0xE9, al
+      0xc6, 0x06, 0x00, 0x00, 0x43, // mov byte [0], 0x43
+      0xa0, 0x00, 0x00, //       mov al, [0]
+      0xe6, 0xe9, //             out 0xE9, al
+      0xb0, 0x53, //             mov al, 'S'
+      0xe6, 0xe9, //             out 0xE9, al  (the test shadows F0000-FFFFF here)
+      0xc6, 0x06, 0x00, 0x00, 0x43, // mov byte [0], 0x43
+      0xa0, 0x00, 0x00, //       mov al, [0]
+      0xe6, 0xe9, //             out 0xE9, al
+      0xe6, 0xf4, //             out 0xF4, al (power off)
+      0xf4,
+    ];
+    b.set(code, 0xe000);
+    b.set([0xea, 0x00, 0xe0, 0x00, 0xf0], 0xfff0); // jmp far F000:E000
+    return b;
+  }
+
+  it('starts at the reset vector at the top of 4 GiB, sees the low alias as ROM, and shadows it on request', async () => {
+    const printed: string[] = [];
+    v3_init(testHooks(printed), 1, { devices: [testPorts] });
+    const vm = v3_create_vm(
+      { memory: 2, clock: 'virtual', files: { bios: biosImage() }, boot: { kind: 'bios', bios: 'bios' }, devices: [{ class: 'TEST_PORTS', id: 'ports' }] },
+      null,
+      'bios',
+    );
+    const ports = v3_find_device<{ out: number[] }>(vm, 'ports')!;
+    const shadow = v3_shadow_control(vm);
+    // The test plays the chipset: on 'S' it routes the BIOS segment to RAM (PAM0 = 0x30) after
+    // copying the ROM down, as a BIOS's shadow sequence would.
+    const watch = ports.out;
+    const push = watch.push.bind(watch);
+    watch.push = (...v: number[]) => {
+      if (v[0] === 0x53) {
+        shadow.onPamChange(0xf0000, 0x10000, false, true);
+        vm.mem.ram.set(biosImage(), 0xf0000);
+        shadow.onPamChange(0xf0000, 0x10000, true, true);
+      }
+      return push(...v);
+    };
+    v3_start_vm(vm, 1);
+    const exit = await v3_wait_vm(vm);
+    expect(exit.reason, exit.message).toBe('poweroff');
+    expect([...ports.out]).toEqual([0x42, 0x42, 0x53, 0x43]);
+    v3_free_vm(vm);
   });
 });

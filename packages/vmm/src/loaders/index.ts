@@ -1,11 +1,13 @@
 import { V3Error } from '@v3/device-api';
 import type { V3Engine } from '../engine.js';
 import type { V3VmInfo } from '../vm.js';
+import { bootBios } from './bios.js';
 import { bootFlat } from './flat.js';
 import { bootLinux, isLinuxKernel } from './linux.js';
 import { bootMultiboot, findMultibootHeader } from './multiboot.js';
 
 export { isLinuxKernel } from './linux.js';
+export { mapFirmware } from './bios.js';
 export { findMultibootHeader } from './multiboot.js';
 
 /** Which loader an image needs: a bzImage, a Multiboot kernel, or a flat real-mode image. */
@@ -36,5 +38,7 @@ export function bootGuest(vm: V3VmInfo, engine: V3Engine): void {
         boot.cmdline,
         boot.modules.map((m) => ({ bytes: file(m.file), string: m.string ?? m.file })),
       );
+    case 'bios':
+      return bootBios(engine);
   }
 }
