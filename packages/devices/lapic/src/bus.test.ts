@@ -6,7 +6,7 @@ import { ApicBus } from './bus.js';
 
 class Stop extends Error {}
 
-function twoCores(): { bus: ApicBus; cpu0: LocalApic; cpu1: LocalApic; eois: number[] } {
+function twoCores(count = 2): { bus: ApicBus; cpu0: LocalApic; cpu1: LocalApic; eois: number[] } {
   const cores: LocalApic[] = [];
   const eois: number[] = [];
   const bus: ApicBus = new ApicBus(cores, {
@@ -24,7 +24,8 @@ function twoCores(): { bus: ApicBus; cpu0: LocalApic; cpu1: LocalApic; eois: num
     sendIpi: (from, lo, hi) => bus.sendIpi(from, lo, hi),
     eoiBroadcast: (v) => bus.eoiBroadcast(v),
   };
-  cores.push(new LocalApic(0, env), new LocalApic(1, env));
+  cores.push(new LocalApic(0, env));
+  if (count > 1) cores.push(new LocalApic(1, env));
   bus.onEoi((v) => eois.push(v));
   for (const c of cores) c.write(0xf0, 0x1ff);
   return { bus, cpu0: cores[0] as LocalApic, cpu1: cores[1] as LocalApic, eois };
@@ -72,6 +73,18 @@ describe('APIC bus routing', () => {
     cpu0.write(0x310, 0x01000000);
     expect(() => cpu0.write(0x300, (5 << 8) | (1 << 14))).toThrow(/INIT to physical destination 0x1/);
     expect(() => cpu0.write(0x300, (6 << 8) | 0x10)).toThrow(/SIPI/);
+  });
+
+  it('lets an INIT/SIPI that reaches no processor go (a firmware SMP probe on one core), not one to itself', () => {
+    const { cpu0 } = twoCores(1);
+    // SeaBIOS and the Bochs BIOS: INIT, then SIPI, to all excluding self (ICR 0x000C4500, 0x000C4600 | vector).
+    cpu0.write(0x300, 0x000c4500);
+    cpu0.write(0x300, 0x000c4600 | 0x9f);
+    cpu0.write(0x310, 0x05000000);
+    cpu0.write(0x300, (5 << 8) | (1 << 14));              // INIT to absent APIC ID 5
+    expect(cpu0.read(0x280)).toBe(0);                      // no error logged
+    expect(() => cpu0.write(0x300, (1 << 18) | (5 << 8) | (1 << 14))).toThrow(/INIT to self/);
+    expect(() => cpu0.write(0x300, (2 << 18) | (6 << 8) | 0x10)).toThrow(/SIPI/);
   });
 
   it('broadcasts the EOI of a level-triggered vector, not of an edge one', () => {

@@ -133,8 +133,12 @@ export class ApicBus implements ApicBusPort {
           // INIT level de-assert only resynchronises arbitration IDs (P6/Pentium); nothing to do.
           return;
         }
+        // A firmware's SMP probe broadcasts INIT (then SIPI) to all-excluding-self; with no other
+        // processor present the message reaches no one and the sender goes on (SDM 8.4.4.1).
+        if (this.reachesNoOne(from, shorthand, logical, dest)) return;
         return this.env.fail(`apic: cpu${from.index} ${where}: INIT to ${this.describe(shorthand, logical, dest)}: only one core is implemented (SMP comes later)`, 0x300);
       case DM_STARTUP:
+        if (this.reachesNoOne(from, shorthand, logical, dest)) return;
         return this.env.fail(`apic: cpu${from.index} ${where}: start-up IPI (SIPI) to ${this.describe(shorthand, logical, dest)}: only one core is implemented (SMP comes later)`, 0x300);
       case DM_NMI:
         return this.env.fail(`apic: cpu${from.index} ${where}: NMI IPIs are not implemented (the device API cannot inject an NMI)`, 0x300);
@@ -144,6 +148,12 @@ export class ApicBus implements ApicBusPort {
       default:
         return this.env.fail(`apic: cpu${from.index} ${where}: ICR delivery mode ${mode} is reserved`, 0x300);
     }
+  }
+
+  /** An INIT or SIPI that addresses no APIC at all (none but the sender exists, and it is excluded). */
+  private reachesNoOne(from: LocalApic, shorthand: number, logical: boolean, dest: number): boolean {
+    if (shorthand === SH_SELF || shorthand === SH_ALL_INCLUDING_SELF) return false;
+    return this.targets(from, shorthand, logical, dest).length === 0;
   }
 
   /** The APICs an IPI from `from` addresses. */
