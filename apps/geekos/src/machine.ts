@@ -34,6 +34,9 @@ export const VGA_ID = 'vga';
  */
 export const BIOS_LOG_PORTS: readonly number[] = [0x402, 0x500];
 
+/** fw_cfg `etc/irq0-override`: a little-endian 64-bit 1 (SeaBIOS reads it with romfile_loadint). */
+const IRQ0_OVERRIDE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
+
 /** The stream the guest's COM1 is connected to; the app maps it to stdio, a file or nothing. */
 export const SERIAL_STREAM = 'com1';
 
@@ -83,7 +86,12 @@ export function machineDevices(memoryMiB: number | undefined, extra: MachineExtr
         nographic: extra.nographic ?? false,
         // SeaBIOS (built for QEMU) takes the VGA BIOS from fw_cfg's vgaroms/ and copies it to
         // 0xC0000 itself; the Bochs BIOS finds the copy the VMM maps there.
-        files: fw.vgaBios ? [{ name: `vgaroms/${fw.vgaBios.name}`, data: fw.vgaBios.bytes }] : [],
+        files: [
+          ...(fw.vgaBios ? [{ name: `vgaroms/${fw.vgaBios.name}`, data: fw.vgaBios.bytes }] : []),
+          // The IO-APIC has ISA IRQ 0 on pin 2, as on a PC: SeaBIOS then writes that
+          // override into its MP table (otherwise it says pin 0 and Linux finds no timer there).
+          { name: 'etc/irq0-override', data: IRQ0_OVERRIDE },
+        ],
       },
       {
         class: 'GENERIC',
