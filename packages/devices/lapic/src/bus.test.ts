@@ -75,14 +75,14 @@ describe('APIC bus routing', () => {
     expect(() => cpu0.write(0x300, (6 << 8) | 0x10)).toThrow(/SIPI/);
   });
 
-  it('lets an INIT/SIPI that reaches no processor go (a firmware SMP probe on one core), not one to itself', () => {
+  it('lets an all-excluding-self INIT/SIPI reaching no processor go (a firmware SMP probe on one core); a targeted one still fails stop', () => {
     const { cpu0 } = twoCores(1);
     // SeaBIOS and the Bochs BIOS: INIT, then SIPI, to all excluding self (ICR 0x000C4500, 0x000C4600 | vector).
     cpu0.write(0x300, 0x000c4500);
     cpu0.write(0x300, 0x000c4600 | 0x9f);
-    cpu0.write(0x310, 0x05000000);
-    cpu0.write(0x300, (5 << 8) | (1 << 14));              // INIT to absent APIC ID 5
     expect(cpu0.read(0x280)).toBe(0);                      // no error logged
+    cpu0.write(0x310, 0x05000000);
+    expect(() => cpu0.write(0x300, (5 << 8) | (1 << 14))).toThrow(/INIT to physical destination 0x5/);
     expect(() => cpu0.write(0x300, (1 << 18) | (5 << 8) | (1 << 14))).toThrow(/INIT to self/);
     expect(() => cpu0.write(0x300, (2 << 18) | (6 << 8) | 0x10)).toThrow(/SIPI/);
   });

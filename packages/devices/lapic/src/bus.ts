@@ -150,10 +150,12 @@ export class ApicBus implements ApicBusPort {
     }
   }
 
-  /** An INIT or SIPI that addresses no APIC at all (none but the sender exists, and it is excluded). */
+  /**
+   * An all-excluding-self INIT or SIPI when no other processor exists: it reaches no one. One aimed
+   * at a destination (present or not) still fails stop: that is an OS starting a CPU we lack.
+   */
   private reachesNoOne(from: LocalApic, shorthand: number, logical: boolean, dest: number): boolean {
-    if (shorthand === SH_SELF || shorthand === SH_ALL_INCLUDING_SELF) return false;
-    return this.targets(from, shorthand, logical, dest).length === 0;
+    return shorthand === SH_ALL_EXCLUDING_SELF && this.targets(from, shorthand, logical, dest).length === 0;
   }
 
   /** The APICs an IPI from `from` addresses. */
