@@ -37,6 +37,9 @@ export const BIOS_LOG_PORTS: readonly number[] = [0x402, 0x500];
 /** fw_cfg `etc/irq0-override`: a little-endian 64-bit 1 (SeaBIOS reads it with romfile_loadint). */
 const IRQ0_OVERRIDE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 
+/** fw_cfg `etc/sercon-port`: COM1's base port 0x3F8, little-endian 16-bit. */
+const COM1_PORT = new Uint8Array([0xf8, 0x03]);
+
 /** The stream the guest's COM1 is connected to; the app maps it to stdio, a file or nothing. */
 export const SERIAL_STREAM = 'com1';
 
@@ -91,6 +94,9 @@ export function machineDevices(memoryMiB: number | undefined, extra: MachineExtr
           // The IO-APIC has ISA IRQ 0 on pin 2, as on a PC: SeaBIOS then writes that
           // override into its MP table (otherwise it says pin 0 and Linux finds no timer there).
           { name: 'etc/irq0-override', data: IRQ0_OVERRIDE },
+          // No VGA BIOS: SeaBIOS' serial console mirrors what it (and the boot loader, through
+          // INT 10h) would show on the screen to COM1, as QEMU arranges for a machine without VGA.
+          ...(fw.vgaBios ? [] : [{ name: 'etc/sercon-port', data: COM1_PORT }]),
         ],
       },
       {

@@ -33,7 +33,7 @@ interface FirmwareRun extends RunResult {
   biosLog: string;
 }
 
-async function firmwareBoot(bios: string, vgaBios: string): Promise<FirmwareRun> {
+async function firmwareBoot(bios: string, vgaBios: string | null): Promise<FirmwareRun> {
   const dir = tempDir('v3-firmware-');
   const out = join(dir, 'serial.out');
   const screen = join(dir, 'screen.txt');
@@ -41,7 +41,7 @@ async function firmwareBoot(bios: string, vgaBios: string): Promise<FirmwareRun>
   const args = [
     '-m', '256',
     '-bios', guest(`firmware/${bios}`),
-    '-vga-bios', guest(`firmware/${vgaBios}`),
+    ...(vgaBios ? ['-vga-bios', guest(`firmware/${vgaBios}`)] : []),
     '-cdrom', guest('boot.iso'),
     '-clock', 'virtual',
     '-no-reboot',
@@ -62,7 +62,9 @@ async function firmwareBoot(bios: string, vgaBios: string): Promise<FirmwareRun>
 function expectCdBoot(r: FirmwareRun): void {
   expect(r.code, r.stderr.slice(-3000)).toBe(0);
   expect(r.serial).toMatch(/ISOLINUX \d+\.\d+/);
-  expect(r.serial).toMatch(/Loading \/isolinux\/vmlinuz\.\.\. ?ok/);
+  // isolinux writes to COM1 itself; with SeaBIOS' serial console its INT 10h output arrives there
+  // too, interleaved ("...  ook"), so only the start of the line is matched.
+  expect(r.serial).toMatch(/Loading \/isolinux\/vmlinuz\.\.\./);
   expect(r.serial).toMatch(/Linux version \d+\.\d+/);
   expect(r.serial).toMatch(/^V3-GUEST-CDROM V3-CDROM-CONTENT-OK\r?$/m);
   expect(r.serial).toMatch(/V3-GUEST-POWEROFF uptime=/);
@@ -79,21 +81,20 @@ function screenWith(r: FirmwareRun, ...patterns: RegExp[]): string | undefined {
 
 describe('real PC firmware boots the isolinux ISO from the IDE CD-ROM', () => {
   beforeAll(() => {
-    for (const f of ['boot.iso', 'bzImage', 'initrd.gz', 'firmware/bios.bin', 'firmware/seabios-vgabios-isavga.bin', 'firmware/BIOS-bochs-latest', 'firmware/vgabios.bin']) {
+    for (const f of ['boot.iso', 'bzImage', 'initrd.gz', 'firmware/bios.bin', 'firmware/BIOS-bochs-latest', 'firmware/vgabios.bin']) {
       if (!existsSync(guest(f))) throw new Error(`${guest(f)} is missing: build the guests with tools/guests.sh (or set V3_GUESTS)`);
     }
   });
 
-  it.concurrent('SeaBIOS with SeaVGABIOS: banner, isolinux, Linux mounts the CD, power off', async () => {
-    const r = await firmwareBoot('bios.bin', 'seabios-vgabios-isavga.bin');
+  it.concurrent('SeaBIOS as the issue runs it (no VGA BIOS): banner on COM1, isolinux, Linux mounts the CD, power off', async () => {
+    const r = await firmwareBoot('bios.bin', null);
     expectCdBoot(r);
-    // SeaBIOS' debug console (port 0x402) went to the -bios-log file, banner first.
+    // Without a VGA BIOS, SeaBIOS' serial console (fw_cfg etc/sercon-port) puts its screen on COM1.
+    expect(r.serial).toMatch(/SeaBIOS \(version [^)]+\)\r?\n/);
+    expect(r.serial).toMatch(/Booting from DVD\/CD\.\.\./);
+    // Its debug console (port 0x402) went to the -bios-log file, banner first.
     expect(r.biosLog).toMatch(/^SeaBIOS \(version [^)]+\)/m);
     expect(r.biosLog).toMatch(/Found QEMU fw_cfg/);
-    expect(r.biosLog).toMatch(/Booting from DVD\/CD/);
-    // The VGA text screen shows the banner, the boot device and isolinux's output.
-    const screen = screenWith(r, /^SeaBIOS \(version [^)]+\)$/m, /^Booting from DVD\/CD\.\.\.$/m, /^ISOLINUX \d+\.\d+ /m, /^Loading \/isolinux\/initrd\.gz\.\.\. ?ok$/m);
-    expect(screen, r.screens.join('\n----\n')).toBeDefined();
   }, BOOT_MS);
 
   it.concurrent('the Bochs BIOS with the LGPL VGA BIOS: banner, isolinux, Linux mounts the CD, power off', async () => {
